@@ -1,0 +1,434 @@
+//! Module 02 `content` (SPEC.md §4): stories, story_tags, story_versions, story_ratings,
+//! content_approvals.
+//!
+//! The StorySign story library. `stories` keeps denormalised counters (`avg_rating`,
+//! `rating_count`, ...) that the application maintains in the same transaction as the change,
+//! since TiDB has no triggers (§17.3); versions, tags, ratings and reviews hang off a story and go
+//! with it, while removing a user only clears their authorship (`SET NULL`).
+
+use sea_orm_migration::prelude::*;
+
+use crate::ddl::{DbEnum, Ddl, JsonDefault, null_or_between, null_or_positive};
+use crate::m20261121_000001_users::{DIFFICULTY, Users};
+
+pub const CONTENT_STATUS: DbEnum = DbEnum {
+    name: "content_status",
+    values: &[
+        "draft",
+        "pending_review",
+        "approved",
+        "rejected",
+        "published",
+        "archived",
+    ],
+};
+pub const VERSION_CHANGE_TYPE: DbEnum = DbEnum {
+    name: "version_change_type",
+    values: &["create", "edit", "publish"],
+};
+pub const APPROVAL_STATUS: DbEnum = DbEnum {
+    name: "approval_status",
+    values: &["pending", "approved", "rejected", "needs_revision"],
+};
+
+const ENUMS: [&DbEnum; 3] = [&CONTENT_STATUS, &VERSION_CHANGE_TYPE, &APPROVAL_STATUS];
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        for db_enum in ENUMS {
+            ddl.create_enum(manager, db_enum).await?;
+        }
+        ddl.create_table(manager, stories(&ddl)).await?;
+        ddl.create_table(manager, story_tags(&ddl)).await?;
+        ddl.create_table(manager, story_versions(&ddl)).await?;
+        ddl.create_table(manager, story_ratings(&ddl)).await?;
+        ddl.create_table(manager, content_approvals(&ddl)).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        ddl.drop_table(manager, ContentApprovals::Table).await?;
+        ddl.drop_table(manager, StoryRatings::Table).await?;
+        ddl.drop_table(manager, StoryVersions::Table).await?;
+        ddl.drop_table(manager, StoryTags::Table).await?;
+        ddl.drop_table(manager, Stories::Table).await?;
+        for db_enum in ENUMS.into_iter().rev() {
+            ddl.drop_enum(manager, db_enum).await?;
+        }
+        Ok(())
+    }
+
+    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
+    /// MySQL commits each DDL statement implicitly whatever this says.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
+fn stories(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(Stories::Table)
+        .col(ddl.id(Stories::Id))
+        .col(ddl.string(Stories::Title, 255).not_null())
+        .col(ddl.text(Stories::Description))
+        .col(ddl.text(Stories::Content).not_null())
+        .col(
+            ddl.json(Stories::Sentences)
+                .not_null()
+                .default(ddl.json_default(JsonDefault::EmptyArray)),
+        )
+        .col(ddl.string(Stories::Language, 10).not_null().default("en"))
+        .col(
+            ddl.string(Stories::ContentType, 50)
+                .not_null()
+                .default("story"),
+        )
+        .col(
+            ddl.enumeration(Stories::DifficultyLevel, &DIFFICULTY)
+                .not_null()
+                .default("beginner"),
+        )
+        .col(ddl.json(Stories::LearningObjectives))
+        .col(ddl.json(Stories::SkillAreas))
+        .col(ddl.json(Stories::StoryMetadata))
+        .col(
+            ddl.enumeration(Stories::Status, &CONTENT_STATUS)
+                .not_null()
+                .default("draft"),
+        )
+        .col(ddl.boolean(Stories::IsPublic).not_null().default(false))
+        .col(ddl.boolean(Stories::IsFeatured).not_null().default(false))
+        .col(ddl.integer(Stories::SentenceCount).not_null().default(0))
+        .col(ddl.integer(Stories::WordCount).not_null().default(0))
+        .col(ddl.integer(Stories::EstimatedDuration))
+        .col(ddl.decimal(Stories::AvgRating, 3, 2).not_null().default(0))
+        .col(ddl.integer(Stories::RatingCount).not_null().default(0))
+        .col(ddl.integer(Stories::PracticeCount).not_null().default(0))
+        .col(ddl.integer(Stories::ViewCount).not_null().default(0))
+        .col(ddl.uuid(Stories::CreatedBy))
+        .col(ddl.timestamptz(Stories::PublishedAt))
+        .col(ddl.created_at(Stories::CreatedAt))
+        .col(ddl.updated_at(Stories::UpdatedAt))
+        .foreign_key(
+            "fk_stories_created_by",
+            Stories::CreatedBy,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .check(
+            "ck_stories_avg_rating",
+            Expr::col(Stories::AvgRating).between(0, 5),
+        )
+        .check(
+            "ck_stories_counters",
+            Expr::col(Stories::SentenceCount)
+                .gte(0)
+                .and(Expr::col(Stories::WordCount).gte(0))
+                .and(Expr::col(Stories::RatingCount).gte(0))
+                .and(Expr::col(Stories::PracticeCount).gte(0))
+                .and(Expr::col(Stories::ViewCount).gte(0)),
+        )
+        .check(
+            "ck_stories_duration",
+            null_or_positive(Stories::EstimatedDuration),
+        )
+        .index("ix_stories_created_by", [Stories::CreatedBy])
+        .index(
+            "ix_stories_status_public",
+            [Stories::Status, Stories::IsPublic],
+        )
+        .index("ix_stories_difficulty", [Stories::DifficultyLevel])
+        .index("ix_stories_language", [Stories::Language])
+        .index("ix_stories_created_at", [Stories::CreatedAt])
+        .index("ix_stories_avg_rating", [Stories::AvgRating])
+}
+
+fn story_tags(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(StoryTags::Table)
+        .col(ddl.id(StoryTags::Id))
+        .col(ddl.uuid(StoryTags::StoryId).not_null())
+        .col(ddl.string(StoryTags::TagName, 100).not_null())
+        .col(ddl.string(StoryTags::TagCategory, 50))
+        .col(ddl.string(StoryTags::TagValue, 255))
+        .col(
+            ddl.boolean(StoryTags::IsSystemTag)
+                .not_null()
+                .default(false),
+        )
+        .col(ddl.decimal(StoryTags::Weight, 5, 2).not_null().default(1.0))
+        .col(ddl.created_at(StoryTags::CreatedAt))
+        .foreign_key(
+            "fk_story_tags_story_id",
+            StoryTags::StoryId,
+            Stories::Table,
+            Stories::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .unique(
+            "uq_story_tags_story_tag",
+            [StoryTags::StoryId, StoryTags::TagName],
+        )
+        .check("ck_story_tags_weight", Expr::col(StoryTags::Weight).gte(0))
+        .index("ix_story_tags_tag_name", [StoryTags::TagName])
+        .index(
+            "ix_story_tags_category",
+            [StoryTags::TagCategory, StoryTags::TagName],
+        )
+}
+
+fn story_versions(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(StoryVersions::Table)
+        .col(ddl.id(StoryVersions::Id))
+        .col(ddl.uuid(StoryVersions::StoryId).not_null())
+        .col(ddl.integer(StoryVersions::VersionNumber).not_null())
+        .col(ddl.string(StoryVersions::Title, 255).not_null())
+        .col(ddl.text(StoryVersions::Description))
+        .col(ddl.text(StoryVersions::Content).not_null())
+        .col(ddl.json(StoryVersions::Sentences).not_null())
+        .col(ddl.json(StoryVersions::VersionMetadata))
+        .col(ddl.text(StoryVersions::ChangeSummary))
+        .col(
+            ddl.enumeration(StoryVersions::ChangeType, &VERSION_CHANGE_TYPE)
+                .not_null()
+                .default("edit"),
+        )
+        .col(ddl.uuid(StoryVersions::ChangedBy))
+        .col(
+            ddl.boolean(StoryVersions::IsCurrent)
+                .not_null()
+                .default(false),
+        )
+        .col(ddl.created_at(StoryVersions::CreatedAt))
+        .foreign_key(
+            "fk_story_versions_story_id",
+            StoryVersions::StoryId,
+            Stories::Table,
+            Stories::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_story_versions_changed_by",
+            StoryVersions::ChangedBy,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .unique(
+            "uq_story_versions_story_version",
+            [StoryVersions::StoryId, StoryVersions::VersionNumber],
+        )
+        .check(
+            "ck_story_versions_number",
+            Expr::col(StoryVersions::VersionNumber).gte(1),
+        )
+        .index("ix_story_versions_changed_by", [StoryVersions::ChangedBy])
+        .index(
+            "ix_story_versions_current",
+            [StoryVersions::StoryId, StoryVersions::IsCurrent],
+        )
+}
+
+fn story_ratings(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(StoryRatings::Table)
+        .col(ddl.id(StoryRatings::Id))
+        .col(ddl.uuid(StoryRatings::StoryId).not_null())
+        .col(ddl.uuid(StoryRatings::UserId).not_null())
+        .col(ddl.smallint(StoryRatings::Rating).not_null())
+        .col(ddl.text(StoryRatings::ReviewText))
+        .col(ddl.smallint(StoryRatings::DifficultyRating))
+        .col(ddl.smallint(StoryRatings::EngagementRating))
+        .col(ddl.smallint(StoryRatings::EducationalValueRating))
+        .col(ddl.created_at(StoryRatings::CreatedAt))
+        .col(ddl.updated_at(StoryRatings::UpdatedAt))
+        .foreign_key(
+            "fk_story_ratings_story_id",
+            StoryRatings::StoryId,
+            Stories::Table,
+            Stories::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_story_ratings_user_id",
+            StoryRatings::UserId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .unique(
+            "uq_story_ratings_story_user",
+            [StoryRatings::StoryId, StoryRatings::UserId],
+        )
+        .check(
+            "ck_story_ratings_rating",
+            Expr::col(StoryRatings::Rating).between(1, 5),
+        )
+        .check(
+            "ck_story_ratings_sub_ratings",
+            null_or_between(StoryRatings::DifficultyRating, 1, 5)
+                .and(null_or_between(StoryRatings::EngagementRating, 1, 5))
+                .and(null_or_between(StoryRatings::EducationalValueRating, 1, 5)),
+        )
+        .index("ix_story_ratings_user_id", [StoryRatings::UserId])
+}
+
+fn content_approvals(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(ContentApprovals::Table)
+        .col(ddl.id(ContentApprovals::Id))
+        .col(ddl.uuid(ContentApprovals::StoryId).not_null())
+        .col(ddl.uuid(ContentApprovals::ReviewerId))
+        .col(
+            ddl.enumeration(ContentApprovals::Status, &APPROVAL_STATUS)
+                .not_null()
+                .default("pending"),
+        )
+        .col(ddl.text(ContentApprovals::ReviewNotes))
+        .col(ddl.smallint(ContentApprovals::ContentQualityScore))
+        .col(ddl.smallint(ContentApprovals::EducationalValueScore))
+        .col(ddl.smallint(ContentApprovals::TechnicalAccuracyScore))
+        .col(ddl.timestamptz(ContentApprovals::ReviewedAt))
+        .col(ddl.created_at(ContentApprovals::CreatedAt))
+        .col(ddl.updated_at(ContentApprovals::UpdatedAt))
+        .foreign_key(
+            "fk_content_approvals_story_id",
+            ContentApprovals::StoryId,
+            Stories::Table,
+            Stories::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_content_approvals_reviewer_id",
+            ContentApprovals::ReviewerId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .check(
+            "ck_content_approvals_scores",
+            null_or_between(ContentApprovals::ContentQualityScore, 1, 5)
+                .and(null_or_between(
+                    ContentApprovals::EducationalValueScore,
+                    1,
+                    5,
+                ))
+                .and(null_or_between(
+                    ContentApprovals::TechnicalAccuracyScore,
+                    1,
+                    5,
+                )),
+        )
+        .check(
+            "ck_content_approvals_reviewed",
+            Expr::col(ContentApprovals::Status)
+                .eq("pending")
+                .or(Expr::col(ContentApprovals::ReviewedAt).is_not_null()),
+        )
+        .index(
+            "ix_content_approvals_story_status",
+            [ContentApprovals::StoryId, ContentApprovals::Status],
+        )
+        .index(
+            "ix_content_approvals_reviewer_id",
+            [ContentApprovals::ReviewerId],
+        )
+        .index(
+            "ix_content_approvals_status_created",
+            [ContentApprovals::Status, ContentApprovals::CreatedAt],
+        )
+}
+
+#[derive(DeriveIden)]
+pub enum Stories {
+    Table,
+    Id,
+    Title,
+    Description,
+    Content,
+    Sentences,
+    Language,
+    ContentType,
+    DifficultyLevel,
+    LearningObjectives,
+    SkillAreas,
+    StoryMetadata,
+    Status,
+    IsPublic,
+    IsFeatured,
+    SentenceCount,
+    WordCount,
+    EstimatedDuration,
+    AvgRating,
+    RatingCount,
+    PracticeCount,
+    ViewCount,
+    CreatedBy,
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum StoryTags {
+    Table,
+    Id,
+    StoryId,
+    TagName,
+    TagCategory,
+    TagValue,
+    IsSystemTag,
+    Weight,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum StoryVersions {
+    Table,
+    Id,
+    StoryId,
+    VersionNumber,
+    Title,
+    Description,
+    Content,
+    Sentences,
+    VersionMetadata,
+    ChangeSummary,
+    ChangeType,
+    ChangedBy,
+    IsCurrent,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum StoryRatings {
+    Table,
+    Id,
+    StoryId,
+    UserId,
+    Rating,
+    ReviewText,
+    DifficultyRating,
+    EngagementRating,
+    EducationalValueRating,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum ContentApprovals {
+    Table,
+    Id,
+    StoryId,
+    ReviewerId,
+    Status,
+    ReviewNotes,
+    ContentQualityScore,
+    EducationalValueScore,
+    TechnicalAccuracyScore,
+    ReviewedAt,
+    CreatedAt,
+    UpdatedAt,
+}

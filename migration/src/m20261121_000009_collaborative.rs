@@ -1,0 +1,635 @@
+//! Module 09 `collaborative` (SPEC.md §11): learning_groups, group_memberships,
+//! collaborative_sessions, group_analytics.
+//!
+//! The SS study-group tables, with the SS CHECK lists turned into enums. Everything hangs off a
+//! group and goes with it (CASCADE); `collaborative_sessions.story_id`, which SS left unchecked,
+//! now refers to `stories` and is cleared when the story goes. `difficulty` comes from module 01.
+
+use sea_orm_migration::prelude::*;
+
+use crate::ddl::{DbEnum, Ddl, null_or_between, null_or_positive};
+use crate::m20261121_000001_users::{DIFFICULTY, Users};
+use crate::m20261121_000002_content::Stories;
+
+pub const GROUP_PRIVACY_LEVEL: DbEnum = DbEnum {
+    name: "group_privacy_level",
+    values: &["public", "private", "invite_only"],
+};
+pub const GROUP_ROLE: DbEnum = DbEnum {
+    name: "group_role",
+    values: &["owner", "educator", "moderator", "member", "observer"],
+};
+pub const DATA_SHARING_LEVEL: DbEnum = DbEnum {
+    name: "data_sharing_level",
+    values: &["none", "basic", "detailed", "full"],
+};
+pub const COLLABORATIVE_SESSION_STATUS: DbEnum = DbEnum {
+    name: "collaborative_session_status",
+    values: &["scheduled", "active", "paused", "completed", "cancelled"],
+};
+pub const ANALYTICS_PERIOD_TYPE: DbEnum = DbEnum {
+    name: "analytics_period_type",
+    values: &["daily", "weekly", "monthly", "custom"],
+};
+
+const ENUMS: [&DbEnum; 5] = [
+    &GROUP_PRIVACY_LEVEL,
+    &GROUP_ROLE,
+    &DATA_SHARING_LEVEL,
+    &COLLABORATIVE_SESSION_STATUS,
+    &ANALYTICS_PERIOD_TYPE,
+];
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        for db_enum in ENUMS {
+            ddl.create_enum(manager, db_enum).await?;
+        }
+        ddl.create_table(manager, learning_groups(&ddl)).await?;
+        ddl.create_table(manager, group_memberships(&ddl)).await?;
+        ddl.create_table(manager, collaborative_sessions(&ddl))
+            .await?;
+        ddl.create_table(manager, group_analytics(&ddl)).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        ddl.drop_table(manager, GroupAnalytics::Table).await?;
+        ddl.drop_table(manager, CollaborativeSessions::Table)
+            .await?;
+        ddl.drop_table(manager, GroupMemberships::Table).await?;
+        ddl.drop_table(manager, LearningGroups::Table).await?;
+        for db_enum in ENUMS.into_iter().rev() {
+            ddl.drop_enum(manager, db_enum).await?;
+        }
+        Ok(())
+    }
+
+    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
+    /// MySQL commits each DDL statement implicitly whatever this says.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
+fn learning_groups(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(LearningGroups::Table)
+        .col(ddl.id(LearningGroups::Id))
+        .col(ddl.string(LearningGroups::Name, 255).not_null())
+        .col(ddl.text(LearningGroups::Description))
+        .col(ddl.uuid(LearningGroups::CreatorId).not_null())
+        .col(
+            ddl.enumeration(LearningGroups::PrivacyLevel, &GROUP_PRIVACY_LEVEL)
+                .not_null()
+                .default("private"),
+        )
+        .col(
+            ddl.boolean(LearningGroups::IsPublic)
+                .not_null()
+                .default(false),
+        )
+        .col(ddl.string(LearningGroups::JoinCode, 20))
+        .col(ddl.integer(LearningGroups::MaxMembers))
+        .col(
+            ddl.boolean(LearningGroups::RequiresApproval)
+                .not_null()
+                .default(false),
+        )
+        .col(ddl.json(LearningGroups::SkillFocus))
+        .col(ddl.enumeration(LearningGroups::DifficultyLevel, &DIFFICULTY))
+        .col(ddl.json(LearningGroups::LearningGoals))
+        .col(ddl.json(LearningGroups::Tags))
+        .col(
+            ddl.string(LearningGroups::Language, 10)
+                .not_null()
+                .default("en"),
+        )
+        .col(ddl.string(LearningGroups::Timezone, 50))
+        .col(ddl.timestamptz(LearningGroups::LastActivityAt))
+        .col(
+            ddl.integer(LearningGroups::TotalSessions)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.boolean(LearningGroups::IsActive)
+                .not_null()
+                .default(true),
+        )
+        .col(ddl.timestamptz(LearningGroups::ArchivedAt))
+        .col(ddl.created_at(LearningGroups::CreatedAt))
+        .col(ddl.updated_at(LearningGroups::UpdatedAt))
+        .foreign_key(
+            "fk_learning_groups_creator_id",
+            LearningGroups::CreatorId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .unique("uq_learning_groups_join_code", [LearningGroups::JoinCode])
+        .check(
+            "ck_learning_groups_max_members",
+            null_or_positive(LearningGroups::MaxMembers),
+        )
+        .check(
+            "ck_learning_groups_total_sessions",
+            Expr::col(LearningGroups::TotalSessions).gte(0),
+        )
+        .index(
+            "ix_learning_groups_creator_active",
+            [LearningGroups::CreatorId, LearningGroups::IsActive],
+        )
+        .index(
+            "ix_learning_groups_privacy_public",
+            [LearningGroups::PrivacyLevel, LearningGroups::IsPublic],
+        )
+        .index(
+            "ix_learning_groups_difficulty",
+            [LearningGroups::DifficultyLevel],
+        )
+        .index(
+            "ix_learning_groups_last_activity",
+            [LearningGroups::LastActivityAt],
+        )
+}
+
+fn group_memberships(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(GroupMemberships::Table)
+        .col(ddl.id(GroupMemberships::Id))
+        .col(ddl.uuid(GroupMemberships::GroupId).not_null())
+        .col(ddl.uuid(GroupMemberships::UserId).not_null())
+        .col(
+            ddl.enumeration(GroupMemberships::Role, &GROUP_ROLE)
+                .not_null()
+                .default("member"),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::IsActive)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.timestamptz(GroupMemberships::JoinedAt)
+                .not_null()
+                .default(ddl.now()),
+        )
+        .col(ddl.timestamptz(GroupMemberships::LeftAt))
+        .col(ddl.uuid(GroupMemberships::InvitedBy))
+        .col(ddl.uuid(GroupMemberships::ApprovedBy))
+        .col(ddl.timestamptz(GroupMemberships::ApprovedAt))
+        .col(
+            ddl.enumeration(GroupMemberships::DataSharingLevel, &DATA_SHARING_LEVEL)
+                .not_null()
+                .default("basic"),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::ShareProgress)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::SharePerformance)
+                .not_null()
+                .default(false),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::SharePracticeSessions)
+                .not_null()
+                .default(false),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::AllowPeerFeedback)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::NotifyNewSessions)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::NotifyGroupUpdates)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(GroupMemberships::NotifyPeerAchievements)
+                .not_null()
+                .default(true),
+        )
+        .col(ddl.string(GroupMemberships::CustomRoleName, 100))
+        .col(ddl.text(GroupMemberships::MemberNotes))
+        .col(ddl.created_at(GroupMemberships::CreatedAt))
+        .col(ddl.updated_at(GroupMemberships::UpdatedAt))
+        .foreign_key(
+            "fk_group_memberships_group_id",
+            GroupMemberships::GroupId,
+            LearningGroups::Table,
+            LearningGroups::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_group_memberships_user_id",
+            GroupMemberships::UserId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_group_memberships_invited_by",
+            GroupMemberships::InvitedBy,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .foreign_key(
+            "fk_group_memberships_approved_by",
+            GroupMemberships::ApprovedBy,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .unique(
+            "uq_group_memberships_group_user",
+            [GroupMemberships::GroupId, GroupMemberships::UserId],
+        )
+        .check(
+            "ck_group_memberships_left",
+            Expr::col(GroupMemberships::LeftAt)
+                .is_null()
+                .or(Expr::col(GroupMemberships::LeftAt).gte(Expr::col(GroupMemberships::JoinedAt))),
+        )
+        .index(
+            "ix_group_memberships_group_active",
+            [GroupMemberships::GroupId, GroupMemberships::IsActive],
+        )
+        .index(
+            "ix_group_memberships_user_active",
+            [GroupMemberships::UserId, GroupMemberships::IsActive],
+        )
+        .index("ix_group_memberships_role", [GroupMemberships::Role])
+        .index(
+            "ix_group_memberships_joined_at",
+            [GroupMemberships::JoinedAt],
+        )
+        .index(
+            "ix_group_memberships_invited_by",
+            [GroupMemberships::InvitedBy],
+        )
+        .index(
+            "ix_group_memberships_approved_by",
+            [GroupMemberships::ApprovedBy],
+        )
+}
+
+fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(CollaborativeSessions::Table)
+        .col(ddl.id(CollaborativeSessions::Id))
+        .col(
+            ddl.string(CollaborativeSessions::SessionName, 255)
+                .not_null(),
+        )
+        .col(ddl.text(CollaborativeSessions::Description))
+        .col(ddl.uuid(CollaborativeSessions::HostId).not_null())
+        .col(ddl.uuid(CollaborativeSessions::GroupId).not_null())
+        .col(ddl.uuid(CollaborativeSessions::StoryId))
+        .col(ddl.json(CollaborativeSessions::StoryContent))
+        .col(ddl.json(CollaborativeSessions::SessionConfig))
+        .col(ddl.json(CollaborativeSessions::ParticipantIds))
+        .col(ddl.integer(CollaborativeSessions::MaxParticipants))
+        .col(ddl.timestamptz(CollaborativeSessions::ScheduledStart))
+        .col(ddl.timestamptz(CollaborativeSessions::ScheduledEnd))
+        .col(ddl.timestamptz(CollaborativeSessions::ActualStart))
+        .col(ddl.timestamptz(CollaborativeSessions::ActualEnd))
+        .col(
+            ddl.enumeration(CollaborativeSessions::Status, &COLLABORATIVE_SESSION_STATUS)
+                .not_null()
+                .default("scheduled"),
+        )
+        .col(ddl.json(CollaborativeSessions::SessionData))
+        .col(ddl.json(CollaborativeSessions::PerformanceSummary))
+        .col(
+            ddl.boolean(CollaborativeSessions::AllowPeerFeedback)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(CollaborativeSessions::EnableVoiceChat)
+                .not_null()
+                .default(false),
+        )
+        .col(
+            ddl.boolean(CollaborativeSessions::EnableTextChat)
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ddl.boolean(CollaborativeSessions::RecordSession)
+                .not_null()
+                .default(false),
+        )
+        .col(
+            ddl.boolean(CollaborativeSessions::IsPublic)
+                .not_null()
+                .default(false),
+        )
+        .col(
+            ddl.boolean(CollaborativeSessions::RequiresApproval)
+                .not_null()
+                .default(false),
+        )
+        .col(ddl.enumeration(CollaborativeSessions::DifficultyLevel, &DIFFICULTY))
+        .col(ddl.json(CollaborativeSessions::SkillFocus))
+        .col(ddl.json(CollaborativeSessions::Tags))
+        .col(ddl.created_at(CollaborativeSessions::CreatedAt))
+        .col(ddl.updated_at(CollaborativeSessions::UpdatedAt))
+        .foreign_key(
+            "fk_collaborative_sessions_host_id",
+            CollaborativeSessions::HostId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_collaborative_sessions_group_id",
+            CollaborativeSessions::GroupId,
+            LearningGroups::Table,
+            LearningGroups::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .foreign_key(
+            "fk_collaborative_sessions_story_id",
+            CollaborativeSessions::StoryId,
+            Stories::Table,
+            Stories::Id,
+            ForeignKeyAction::SetNull,
+        )
+        .check(
+            "ck_collaborative_sessions_max",
+            null_or_positive(CollaborativeSessions::MaxParticipants),
+        )
+        .check(
+            "ck_collaborative_sessions_schedule",
+            Expr::col(CollaborativeSessions::ScheduledStart)
+                .is_null()
+                .or(Expr::col(CollaborativeSessions::ScheduledEnd).is_null())
+                .or(Expr::col(CollaborativeSessions::ScheduledEnd)
+                    .gte(Expr::col(CollaborativeSessions::ScheduledStart))),
+        )
+        .index(
+            "ix_collaborative_sessions_host_status",
+            [CollaborativeSessions::HostId, CollaborativeSessions::Status],
+        )
+        .index(
+            "ix_collaborative_sessions_group_scheduled",
+            [
+                CollaborativeSessions::GroupId,
+                CollaborativeSessions::ScheduledStart,
+            ],
+        )
+        .index(
+            "ix_collaborative_sessions_status_start",
+            [
+                CollaborativeSessions::Status,
+                CollaborativeSessions::ScheduledStart,
+            ],
+        )
+        .index(
+            "ix_collaborative_sessions_public",
+            [CollaborativeSessions::IsPublic],
+        )
+        .index(
+            "ix_collaborative_sessions_story_id",
+            [CollaborativeSessions::StoryId],
+        )
+}
+
+fn group_analytics(ddl: &Ddl) -> crate::ddl::TableDef {
+    ddl.table(GroupAnalytics::Table)
+        .col(ddl.id(GroupAnalytics::Id))
+        .col(ddl.uuid(GroupAnalytics::GroupId).not_null())
+        .col(ddl.timestamptz(GroupAnalytics::PeriodStart).not_null())
+        .col(ddl.timestamptz(GroupAnalytics::PeriodEnd).not_null())
+        .col(
+            ddl.enumeration(GroupAnalytics::PeriodType, &ANALYTICS_PERIOD_TYPE)
+                .not_null(),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::TotalMembers)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::ActiveMembers)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::TotalSessions)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::CollaborativeSessions)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::TotalPracticeTime)
+                .not_null()
+                .default(0),
+        )
+        .col(ddl.decimal(GroupAnalytics::AverageGroupScore, 5, 4))
+        .col(ddl.decimal(GroupAnalytics::AverageCompletionRate, 5, 4))
+        .col(ddl.json(GroupAnalytics::SkillProgress))
+        .col(
+            ddl.integer(GroupAnalytics::PeerFeedbackCount)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ddl.integer(GroupAnalytics::GroupInteractions)
+                .not_null()
+                .default(0),
+        )
+        .col(ddl.json(GroupAnalytics::MilestonesAchieved))
+        .col(ddl.json(GroupAnalytics::GroupAchievements))
+        .col(ddl.json(GroupAnalytics::AnonymizedData))
+        .col(ddl.created_at(GroupAnalytics::CreatedAt))
+        .col(ddl.updated_at(GroupAnalytics::UpdatedAt))
+        .foreign_key(
+            "fk_group_analytics_group_id",
+            GroupAnalytics::GroupId,
+            LearningGroups::Table,
+            LearningGroups::Id,
+            ForeignKeyAction::Cascade,
+        )
+        .unique(
+            "uq_group_analytics_period",
+            [
+                GroupAnalytics::GroupId,
+                GroupAnalytics::PeriodStart,
+                GroupAnalytics::PeriodEnd,
+                GroupAnalytics::PeriodType,
+            ],
+        )
+        .check(
+            "ck_group_analytics_members",
+            Expr::col(GroupAnalytics::TotalMembers)
+                .gte(0)
+                .and(Expr::col(GroupAnalytics::ActiveMembers).gte(0))
+                .and(
+                    Expr::col(GroupAnalytics::ActiveMembers)
+                        .lte(Expr::col(GroupAnalytics::TotalMembers)),
+                ),
+        )
+        .check(
+            "ck_group_analytics_sessions",
+            Expr::col(GroupAnalytics::TotalSessions)
+                .gte(0)
+                .and(Expr::col(GroupAnalytics::CollaborativeSessions).gte(0))
+                .and(
+                    Expr::col(GroupAnalytics::CollaborativeSessions)
+                        .lte(Expr::col(GroupAnalytics::TotalSessions)),
+                ),
+        )
+        .check(
+            "ck_group_analytics_counters",
+            Expr::col(GroupAnalytics::TotalPracticeTime)
+                .gte(0)
+                .and(Expr::col(GroupAnalytics::PeerFeedbackCount).gte(0))
+                .and(Expr::col(GroupAnalytics::GroupInteractions).gte(0)),
+        )
+        .check(
+            "ck_group_analytics_rates",
+            null_or_between(GroupAnalytics::AverageGroupScore, 0, 1).and(null_or_between(
+                GroupAnalytics::AverageCompletionRate,
+                0,
+                1,
+            )),
+        )
+        .check(
+            "ck_group_analytics_period",
+            Expr::col(GroupAnalytics::PeriodEnd).gte(Expr::col(GroupAnalytics::PeriodStart)),
+        )
+        .index(
+            "ix_group_analytics_period_type",
+            [GroupAnalytics::PeriodType],
+        )
+}
+
+#[derive(DeriveIden)]
+pub enum LearningGroups {
+    Table,
+    Id,
+    Name,
+    Description,
+    CreatorId,
+    PrivacyLevel,
+    IsPublic,
+    JoinCode,
+    MaxMembers,
+    RequiresApproval,
+    SkillFocus,
+    DifficultyLevel,
+    LearningGoals,
+    Tags,
+    Language,
+    Timezone,
+    LastActivityAt,
+    TotalSessions,
+    IsActive,
+    ArchivedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum GroupMemberships {
+    Table,
+    Id,
+    GroupId,
+    UserId,
+    Role,
+    IsActive,
+    JoinedAt,
+    LeftAt,
+    InvitedBy,
+    ApprovedBy,
+    ApprovedAt,
+    DataSharingLevel,
+    ShareProgress,
+    SharePerformance,
+    SharePracticeSessions,
+    AllowPeerFeedback,
+    NotifyNewSessions,
+    NotifyGroupUpdates,
+    NotifyPeerAchievements,
+    CustomRoleName,
+    MemberNotes,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum CollaborativeSessions {
+    Table,
+    Id,
+    SessionName,
+    Description,
+    HostId,
+    GroupId,
+    StoryId,
+    StoryContent,
+    SessionConfig,
+    ParticipantIds,
+    MaxParticipants,
+    ScheduledStart,
+    ScheduledEnd,
+    ActualStart,
+    ActualEnd,
+    Status,
+    SessionData,
+    PerformanceSummary,
+    AllowPeerFeedback,
+    EnableVoiceChat,
+    EnableTextChat,
+    RecordSession,
+    IsPublic,
+    RequiresApproval,
+    DifficultyLevel,
+    SkillFocus,
+    Tags,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum GroupAnalytics {
+    Table,
+    Id,
+    GroupId,
+    PeriodStart,
+    PeriodEnd,
+    PeriodType,
+    TotalMembers,
+    ActiveMembers,
+    TotalSessions,
+    CollaborativeSessions,
+    TotalPracticeTime,
+    AverageGroupScore,
+    AverageCompletionRate,
+    SkillProgress,
+    PeerFeedbackCount,
+    GroupInteractions,
+    MilestonesAchieved,
+    GroupAchievements,
+    AnonymizedData,
+    CreatedAt,
+    UpdatedAt,
+}

@@ -138,10 +138,51 @@ def add_item(t, section, text):
             t["checks"].append({"name": m.group(1), "pg_sqlite_only": "‡" in text})
 
 
+ENUM_ROW_RE = re.compile(r"^\| \d+ \| `(\w+)` \| ([^|]+) \|")
+COUNT_ROW_RE = re.compile(r"^\| (\w+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$")
+
+
+def parse_enums(lines):
+    """§2: `| # | `name` | v1, v2, ... | used by | ... |` rows."""
+    enums = {}
+    in_section = False
+    for line in lines:
+        if line.startswith("## "):
+            in_section = line.startswith("## 2. Enums")
+        m = in_section and ENUM_ROW_RE.match(line)
+        if m:
+            enums[m.group(1)] = [v.strip() for v in m.group(2).split(",")]
+    return enums
+
+
+def parse_module_counts(lines):
+    """§25 "Per module": tables, FK, UQ, CK, IX for each module."""
+    counts = {}
+    in_section = False
+    for line in lines:
+        if line.startswith("### Per module"):
+            in_section = True
+            continue
+        if in_section:
+            m = COUNT_ROW_RE.match(line)
+            if m:
+                name, *nums = m.groups()
+                counts[name] = dict(zip(("tables", "fk", "uq", "ck", "ix"), map(int, nums)))
+    return counts
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "../shared/schema/SPEC.md"
     tables = parse(path)
-    json.dump({"source": "shared/schema/SPEC.md", "tables": tables}, sys.stdout, indent=1, ensure_ascii=False)
+    with open(path, encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    out = {
+        "source": "shared/schema/SPEC.md",
+        "enums": parse_enums(lines),
+        "module_counts": parse_module_counts(lines),
+        "tables": tables,
+    }
+    json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -99,6 +99,7 @@ impl Ddl {
             ddl: *self,
             table,
             create,
+            foreign_keys: Vec::new(),
             uniques: Vec::new(),
             indexes: Vec::new(),
         }
@@ -338,8 +339,15 @@ impl Ddl {
         manager: &SchemaManager<'_>,
         def: TableDef,
     ) -> Result<(), DbErr> {
+        let foreign_keys = def.foreign_keys.clone();
         let (table, indexes) = def.into_statements();
-        manager.create_table(table).await?;
+        if self.is_sqlite() && !foreign_keys.is_empty() {
+            let sql =
+                name_sqlite_foreign_keys(&table.to_string(SqliteQueryBuilder), &foreign_keys)?;
+            manager.get_connection().execute_unprepared(&sql).await?;
+        } else {
+            manager.create_table(table).await?;
+        }
         for index in indexes {
             manager.create_index(index).await?;
         }
@@ -356,6 +364,26 @@ impl Ddl {
             .drop_table(Table::drop().table(table).to_owned())
             .await
     }
+}
+
+/// sea-query writes SQLite foreign keys without their names; SQLite keeps a constraint name only
+/// in the stored CREATE TABLE text, so it is inserted there: the n-th `FOREIGN KEY (` clause gets
+/// the n-th name, in the order the table declared them.
+fn name_sqlite_foreign_keys(sql: &str, names: &[String]) -> Result<String, DbErr> {
+    let clauses: Vec<&str> = sql.split("FOREIGN KEY (").collect();
+    if clauses.len() != names.len() + 1 {
+        return Err(DbErr::Migration(format!(
+            "expected {} foreign keys in generated SQLite DDL, found {}: {sql}",
+            names.len(),
+            clauses.len() - 1
+        )));
+    }
+    let mut out = clauses[0].to_owned();
+    for (name, rest) in names.iter().zip(&clauses[1..]) {
+        out.push_str(&format!("CONSTRAINT \"{name}\" FOREIGN KEY ("));
+        out.push_str(rest);
+    }
+    Ok(out)
 }
 
 /// `col IS NULL OR col BETWEEN lo AND hi`: optional scores, ratings and ratios.
@@ -377,6 +405,7 @@ pub struct TableDef {
     ddl: Ddl,
     table: DynIden,
     create: TableCreateStatement,
+    foreign_keys: Vec<String>,
     uniques: Vec<IndexCreateStatement>,
     indexes: Vec<IndexCreateStatement>,
 }
@@ -397,6 +426,7 @@ impl TableDef {
         ref_column: impl IntoIden,
         on_delete: ForeignKeyAction,
     ) -> Self {
+        self.foreign_keys.push(name.to_owned());
         self.create.foreign_key(
             ForeignKey::create()
                 .name(name)
@@ -443,6 +473,7 @@ impl TableDef {
             ddl,
             table,
             mut create,
+            foreign_keys: _,
             uniques,
             indexes,
         } = self;

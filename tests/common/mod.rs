@@ -1,0 +1,270 @@
+//! Shared test harness: a fresh, real database per test on each backend, and the helpers the
+//! integration tests share.
+//!
+//! PostgreSQL and MariaDB/MySQL are reached at `TEST_POSTGRES_URL` and `TEST_MYSQL_URL`, which
+//! default to what `docker compose up -d` provides (and what the CI machine runs on loopback).
+//! Each test creates its own database (`learndb_t_<random>`) through that admin URL and drops it
+//! when the handle goes out of scope, so tests run in parallel. SQLite tests get a file in a
+//! temporary directory. A server that cannot be reached fails the test with a message saying
+//! how to start it; nothing is skipped.
+
+#![allow(dead_code)]
+
+pub mod catalog;
+pub mod spec;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
+pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/mysql";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    MySql,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn db_backend(self) -> DbBackend {
+        match self {
+            Backend::Postgres => DbBackend::Postgres,
+            Backend::MySql => DbBackend::MySql,
+            Backend::Sqlite => DbBackend::Sqlite,
+        }
+    }
+
+    fn admin_url(self) -> Option<(String, &'static str)> {
+        let (var, default) = match self {
+            Backend::Postgres => ("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+            Backend::MySql => ("TEST_MYSQL_URL", DEFAULT_MYSQL_URL),
+            Backend::Sqlite => return None,
+        };
+        Some((
+            std::env::var(var).unwrap_or_else(|_| default.to_owned()),
+            var,
+        ))
+    }
+
+    fn start_hint(self) -> &'static str {
+        match self {
+            Backend::Postgres => {
+                "start PostgreSQL with `docker compose up -d postgres` (or `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` on a Debian host), or point TEST_POSTGRES_URL at a server where the user may create databases"
+            }
+            Backend::MySql => {
+                "start MariaDB with `docker compose up -d mariadb` (or `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd` on a Debian host), or point TEST_MYSQL_URL at a server where the user may create databases"
+            }
+            Backend::Sqlite => "",
+        }
+    }
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub backend: Backend,
+    /// URL of the test database itself (for subprocesses).
+    pub url: String,
+    pub db: DatabaseConnection,
+    name: String,
+    admin_url: Option<String>,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Creates a fresh, empty database on `backend`.
+    pub async fn new(backend: Backend) -> TestDb {
+        let name = format!(
+            "learndb_t_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..16]
+        );
+        match backend.admin_url() {
+            None => {
+                let dir = tempfile::tempdir().expect("create a temporary directory");
+                let path: PathBuf = dir.path().join(format!("{name}.sqlite"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let db = connect(&url, backend).await;
+                TestDb {
+                    backend,
+                    url,
+                    db,
+                    name,
+                    admin_url: None,
+                    dir: Some(dir),
+                }
+            }
+            Some((admin_url, var)) => {
+                let admin = connect_admin(&admin_url, var, backend).await;
+                let create = match backend {
+                    Backend::Postgres => format!("CREATE DATABASE \"{name}\""),
+                    _ => format!(
+                        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                    ),
+                };
+                admin
+                    .execute_unprepared(&create)
+                    .await
+                    .unwrap_or_else(|e| panic!("{var}: cannot create test database {name}: {e}"));
+                admin.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                let db = connect(&url, backend).await;
+                TestDb {
+                    backend,
+                    url,
+                    db,
+                    name,
+                    admin_url: Some(admin_url),
+                    dir: None,
+                }
+            }
+        }
+    }
+
+    /// A fresh database with every migration applied.
+    pub async fn migrated(backend: Backend) -> TestDb {
+        let t = TestDb::new(backend).await;
+        Migrator::up(&t.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: migrate up failed: {e}"));
+        t
+    }
+
+    pub fn db_backend(&self) -> DbBackend {
+        self.backend.db_backend()
+    }
+
+    /// The SQLite file, for SQLite test databases.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|d| d.path().join(format!("{}.sqlite", self.name)))
+    }
+
+    pub async fn exec(&self, sql: &str) -> Result<(), sea_orm::DbErr> {
+        self.db.execute_unprepared(sql).await.map(|_| ())
+    }
+
+    pub async fn query_strings(&self, sql: &str, column: &str) -> Vec<String> {
+        self.db
+            .query_all_raw(Statement::from_string(self.db_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|row| {
+                row.try_get::<String>("", column)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            })
+            .collect()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(admin_url) = self.admin_url.clone() else {
+            return;
+        };
+        let name = self.name.clone();
+        let backend = self.backend;
+        // Drop runs inside the test's runtime; the cleanup needs its own.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let Ok(admin) = Database::connect(admin_url.as_str()).await else {
+                    return;
+                };
+                let drop = match backend {
+                    Backend::Postgres => format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                    _ => format!("DROP DATABASE IF EXISTS `{name}`"),
+                };
+                if let Err(e) = admin.execute_unprepared(&drop).await {
+                    eprintln!("warning: could not drop test database {name}: {e}");
+                }
+                admin.close().await.ok();
+            });
+        });
+        cleanup.join().ok();
+    }
+}
+
+async fn connect_admin(url: &str, var: &str, backend: Backend) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(1)
+        .sqlx_logging(false);
+    match Database::connect(options).await {
+        Ok(db) => db,
+        Err(e) => panic!(
+            "{backend:?} test server unreachable at {} ({var}): {e}. To run the tests, {}.",
+            migration::connect::redact(url),
+            backend.start_hint()
+        ),
+    }
+}
+
+async fn connect(url: &str, backend: Backend) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
+        .sqlx_logging(false);
+    Database::connect(options).await.unwrap_or_else(|e| {
+        panic!(
+            "cannot connect to test database {}: {e}",
+            migration::connect::redact(url)
+        )
+    })
+}
+
+/// Replaces the database name (the URL path) of a server URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("test server URLs are valid");
+    parsed.set_path(&format!("/{name}"));
+    parsed.to_string()
+}
+
+/// The table groups the migration set implements, in order: `m20261121_000001_users` → `users`.
+pub fn implemented_modules() -> Vec<String> {
+    Migrator::migrations()
+        .iter()
+        .filter_map(|m| m.name().splitn(3, '_').nth(2).map(str::to_owned))
+        .collect()
+}
+
+/// Declares one `#[tokio::test]` per backend that runs `$body(Backend)`, in a module named after
+/// what the test proves: `schema_matches_spec::postgres`, `::mysql`, `::sqlite`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $body(common::Backend::Postgres).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mysql() {
+                $body(common::Backend::MySql).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body(common::Backend::Sqlite).await
+            }
+        }
+    };
+}

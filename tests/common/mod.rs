@@ -43,6 +43,8 @@ impl Backend {
     }
 
     fn admin_url(self) -> Option<(String, &'static str)> {
+        // A developer's .env may set the TEST_* URLs; a missing file is fine.
+        dotenvy::dotenv().ok();
         let (var, default) = match self {
             Backend::Postgres => ("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL),
             Backend::MySql => ("TEST_MYSQL_URL", DEFAULT_MYSQL_URL),

@@ -249,7 +249,7 @@ fn expected_type(backend: Backend, spec: &Spec, col: &SpecColumn) -> String {
         (Backend::Sqlite, "json") => "json_text".into(),
         (Backend::Sqlite, "timestamptz") => "timestamp_with_timezone_text".into(),
         (Backend::Sqlite, "numeric") => {
-            format!("numeric({})", args.unwrap_or_default().replace(',', ", "))
+            format!("real({})", args.unwrap_or_default().replace(',', ", "))
         }
         (Backend::Sqlite, "bigint") => "integer".into(),
         (Backend::Sqlite, _) => ty.into(),
@@ -294,11 +294,13 @@ fn sqlite_affinity(declared: &str) -> &'static str {
     }
 }
 
-/// SPEC.md §0.3: the SQLite affinity each portable type must get.
+/// SPEC.md §0.3: the SQLite affinity each portable type must get, except numeric, which is REAL
+/// (docs/schema-decisions.md: SeaORM decodes SQLite decimals only from REAL values).
 fn sqlite_expected_affinity(spec_type: &str) -> &'static str {
     match spec_type.split('(').next().unwrap_or_default() {
         "integer" | "smallint" | "bigint" => "INTEGER",
-        "numeric" | "boolean" => "NUMERIC",
+        "numeric" => "REAL",
+        "boolean" => "NUMERIC",
         _ => "TEXT",
     }
 }

@@ -9,7 +9,7 @@
 //! | uuid          | uuid             | binary(16)                       | uuid_text (TEXT affinity)        |
 //! | timestamptz   | timestamptz      | datetime(6), UTC session         | TEXT, RFC 3339 as sqlx writes it |
 //! | text          | text             | mediumtext                       | text                             |
-//! | numeric(p,s)  | numeric(p,s)     | decimal(p,s)                     | numeric(p, s) (NUMERIC affinity) |
+//! | numeric(p,s)  | numeric(p,s)     | decimal(p,s)                     | real(p, s) (REAL affinity)       |
 //! | json          | jsonb            | json (MariaDB: longtext + check) | json_text + CHECK (json_valid)   |
 //! | enum          | native type      | inline ENUM(...)                 | enum_text + CHECK (col IN (...)) |
 //!
@@ -225,15 +225,12 @@ impl Ddl {
         def
     }
 
-    /// `numeric(p,s)`. sea-query spells it `real(p, s)` on SQLite, which has REAL affinity;
-    /// `numeric(p, s)` keeps NUMERIC affinity, so integral values stay integers (SPEC.md §0.3).
+    /// `numeric(p,s)`; on SQLite sea-query's `real(p, s)`, REAL affinity. SeaORM reads SQLite
+    /// decimals through `f64`, which accepts only the REAL storage class, while NUMERIC affinity
+    /// would store whole numbers (`0`, `'4.00'`) as INTEGER and make those rows unreadable.
     pub fn decimal(&self, col: impl IntoIden, precision: u32, scale: u32) -> ColumnDef {
         let mut def = ColumnDef::new(col);
-        if self.is_sqlite() {
-            def.custom(format!("numeric({precision}, {scale})"));
-        } else {
-            def.decimal_len(precision, scale);
-        }
+        def.decimal_len(precision, scale);
         def
     }
 

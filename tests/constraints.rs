@@ -1,0 +1,1435 @@
+//! The database itself, on every backend, enforces each rule SPEC.md gives the users, content,
+//! progress, collaborative and plugins groups (§3, §4, §8, §11, §12, per-backend spellings §17):
+//! every named CHECK (`ck_*`), every UNIQUE (`uq_*`), every foreign key, every enum column and the
+//! JSON columns.
+//!
+//! Each test first inserts a valid row into every table of its group and asserts it is accepted.
+//! Each case then inserts a fresh copy of such a row (new id, new unique values) with exactly one
+//! thing wrong, and asserts that the database rejects it, that the error names the rule that was
+//! broken (where the backend's message names it), and that the table's row count did not change.
+//! Finally the unaltered copy is inserted and accepted, so the one bad value is what each case was
+//! rejected for. Every statement runs on the pooled connection in autocommit mode, outside any
+//! transaction, so a rejection on PostgreSQL cannot poison the statements after it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use common::{Backend, TestDb};
+use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, Query};
+use serde_json::json;
+use uuid::Uuid;
+
+on_every_backend!(
+    users_group_rejects_invalid_rows,
+    users_group_rejects_invalid_rows
+);
+on_every_backend!(
+    content_group_rejects_invalid_rows,
+    content_group_rejects_invalid_rows
+);
+on_every_backend!(
+    progress_group_rejects_invalid_rows,
+    progress_group_rejects_invalid_rows
+);
+on_every_backend!(
+    collaborative_group_rejects_invalid_rows,
+    collaborative_group_rejects_invalid_rows
+);
+on_every_backend!(
+    plugins_group_rejects_invalid_rows,
+    plugins_group_rejects_invalid_rows
+);
+
+// ---------------------------------------------------------------------------------------------
+// How each backend takes a value (SPEC.md §0.3, §17.1, §17.4).
+
+/// An enum value: PostgreSQL columns have the native enum type, so the text is cast to it;
+/// MySQL (inline `ENUM`) and SQLite (TEXT + `CHECK (col IN ...)`) take the plain text.
+fn enum_value(backend: Backend, type_name: &str, value: &'static str) -> Expr {
+    match backend {
+        Backend::Postgres => Expr::val(value).cast_as(Alias::new(type_name)),
+        Backend::MySql | Backend::Sqlite => Expr::val(value),
+    }
+}
+
+/// Text that is not a JSON document, offered to a JSON column: on PostgreSQL it has to be cast to
+/// `jsonb` to be parsed as JSON at all; MariaDB (`LONGTEXT` + `json_valid`) and SQLite
+/// (TEXT + `CHECK (json_valid(..))`) take the text and check it.
+fn not_json(backend: Backend, text: &'static str) -> Expr {
+    match backend {
+        Backend::Postgres => Expr::val(text).cast_as(Alias::new("jsonb")),
+        Backend::MySql | Backend::Sqlite => Expr::val(text),
+    }
+}
+
+/// Whether a backend's error message shows that `rule` rejected the row. SQLite names neither
+/// unique indexes nor foreign keys in its messages, and reports an enum column's unnamed
+/// `CHECK (col IN (...))` by the column's name; the MySQL family reports a bad enum value as
+/// truncated data, and MariaDB's automatic JSON check is named `table.column`.
+fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> bool {
+    let message = message.trim_end();
+    match (backend, rule) {
+        (Backend::Sqlite, Rule::Check(name)) => {
+            message.ends_with(&format!("CHECK constraint failed: {name}"))
+        }
+        (Backend::Sqlite, Rule::Unique(_)) => {
+            message.contains(&format!("UNIQUE constraint failed: {table}."))
+        }
+        (Backend::Sqlite, Rule::ForeignKey(_)) => {
+            message.ends_with("FOREIGN KEY constraint failed")
+        }
+        (Backend::Sqlite, Rule::Enum { column, .. }) => {
+            message.ends_with(&format!("CHECK constraint failed: {column}"))
+        }
+        (Backend::Sqlite, Rule::Json(column)) => message.ends_with(&format!(
+            "CHECK constraint failed: json_valid(\"{column}\")"
+        )),
+        (Backend::Postgres, Rule::Check(name)) => {
+            message.contains(&format!("violates check constraint \"{name}\""))
+        }
+        (Backend::Postgres, Rule::Unique(name)) => {
+            message.contains(&format!("violates unique constraint \"{name}\""))
+        }
+        (Backend::Postgres, Rule::ForeignKey(name)) => {
+            message.contains(&format!("violates foreign key constraint \"{name}\""))
+        }
+        (Backend::Postgres, Rule::Enum { type_name, .. }) => {
+            message.contains(&format!("invalid input value for enum {type_name}:"))
+        }
+        (Backend::Postgres, Rule::Json(_)) => {
+            message.contains("invalid input syntax for type json")
+        }
+        // MariaDB's spelling, then MySQL 8's.
+        (Backend::MySql, Rule::Check(name)) => {
+            message.contains(&format!("CONSTRAINT `{name}` failed"))
+                || message.contains(&format!("Check constraint '{name}' is violated"))
+        }
+        (Backend::MySql, Rule::Unique(name)) => {
+            message.contains("Duplicate entry")
+                && (message.contains(&format!("for key '{name}'"))
+                    || message.contains(&format!("for key '{table}.{name}'")))
+        }
+        (Backend::MySql, Rule::ForeignKey(name)) => {
+            message.contains(&format!("CONSTRAINT `{name}` FOREIGN KEY"))
+        }
+        (Backend::MySql, Rule::Enum { column, .. }) => {
+            message.contains(&format!("Data truncated for column '{column}'"))
+        }
+        // MariaDB checks JSON with its automatic `json_valid` constraint; MySQL parses it itself.
+        (Backend::MySql, Rule::Json(column)) => {
+            message.contains(&format!("CONSTRAINT `{table}.{column}` failed"))
+                || message.contains("Invalid JSON text")
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows, rules and the checker.
+
+/// A fixed instant `hours` after 2026-01-01T00:00:00Z. Cases compare timestamps with each
+/// other, never with the clock.
+fn at(hours: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + TimeDelta::hours(hours)
+}
+
+fn dec(value: &str) -> Decimal {
+    value.parse().unwrap()
+}
+
+/// An id that no table holds: the target of every orphan foreign key.
+fn nobody() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The part of an id that is random in a UUIDv7, for unique values in short columns.
+fn short(id: Uuid) -> String {
+    id.simple().to_string()[20..].to_owned()
+}
+
+/// One row to insert: a table and its column values. Columns left out take their defaults
+/// (NULL for nullable columns without one).
+#[derive(Clone)]
+struct Row {
+    table: &'static str,
+    values: Vec<(&'static str, Expr)>,
+}
+
+impl Row {
+    fn new(table: &'static str) -> Self {
+        Row {
+            table,
+            values: Vec::new(),
+        }
+    }
+
+    /// Sets (or replaces) a column's value.
+    fn with(mut self, column: &'static str, value: impl Into<Expr>) -> Self {
+        let value = value.into();
+        match self.values.iter_mut().find(|(c, _)| *c == column) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((column, value)),
+        }
+        self
+    }
+
+    /// Leaves a column out, so it takes its default.
+    fn without(mut self, column: &'static str) -> Self {
+        let before = self.values.len();
+        self.values.retain(|(c, _)| *c != column);
+        assert_ne!(
+            before,
+            self.values.len(),
+            "{}.{column} was not set",
+            self.table
+        );
+        self
+    }
+
+    /// The value this row gives a column, for cases that duplicate it.
+    fn get(&self, column: &'static str) -> Expr {
+        self.values
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{}.{column} was not set", self.table))
+    }
+
+    fn insert(&self) -> InsertStatement {
+        Query::insert()
+            .into_table(Alias::new(self.table))
+            .columns(self.values.iter().map(|(c, _)| Alias::new(*c)))
+            .values_panic(self.values.iter().map(|(_, v)| v.clone()))
+            .to_owned()
+    }
+}
+
+/// The rule a case breaks, as SPEC.md names it.
+enum Rule {
+    Check(&'static str),
+    Unique(&'static str),
+    ForeignKey(&'static str),
+    Enum {
+        column: &'static str,
+        type_name: &'static str,
+    },
+    Json(&'static str),
+}
+
+use Rule::{Check, ForeignKey, Unique};
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Check(name) | Rule::Unique(name) | Rule::ForeignKey(name) => f.write_str(name),
+            Rule::Enum { column, type_name } => write!(f, "enum {type_name} ({column})"),
+            Rule::Json(column) => write!(f, "JSON column {column}"),
+        }
+    }
+}
+
+/// Runs one test's inserts on one database. A valid row that is rejected stops the test at once
+/// (the cases built on it would prove nothing); broken rejection cases are collected, so a
+/// failing test lists all of them.
+struct Cases<'a> {
+    t: &'a TestDb,
+    failures: Vec<String>,
+    rejections: usize,
+}
+
+impl<'a> Cases<'a> {
+    fn new(t: &'a TestDb) -> Self {
+        Cases {
+            t,
+            failures: Vec::new(),
+            rejections: 0,
+        }
+    }
+
+    fn backend(&self) -> Backend {
+        self.t.backend
+    }
+
+    async fn count(&self, table: &'static str) -> i64 {
+        let query = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from(Alias::new(table))
+            .to_owned();
+        self.t
+            .db
+            .query_one(&query)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: counting {table}: {e}", self.backend()))
+            .expect("COUNT(*) returns one row")
+            .try_get::<i64>("", "n")
+            .unwrap()
+    }
+
+    /// Inserts a row that must be accepted, and returns it for the cases that refer to it.
+    async fn accepted(&mut self, row: Row) -> Row {
+        let backend = self.backend();
+        let before = self.count(row.table).await;
+        if let Err(e) = self.t.db.execute(&row.insert()).await {
+            panic!("{backend:?}: {}: a valid row was rejected: {e}", row.table);
+        }
+        let after = self.count(row.table).await;
+        assert_eq!(
+            after,
+            before + 1,
+            "{backend:?}: {}: a valid row was accepted but the row count went from {before} to {after}",
+            row.table
+        );
+        row
+    }
+
+    /// Inserts a row that breaks `rule` and must be rejected for it, leaving the table as it was.
+    async fn rejected(&mut self, row: Row, rule: Rule, case: &str) {
+        let backend = self.backend();
+        let table = row.table;
+        self.rejections += 1;
+        let before = self.count(table).await;
+        let result = self.t.db.execute(&row.insert()).await;
+        let after = self.count(table).await;
+        let label = format!("{backend:?} {table} [{case}]");
+        match result {
+            Ok(_) => self
+                .failures
+                .push(format!("{label}: accepted, but {rule} must reject it")),
+            Err(e) => {
+                let message = e.to_string();
+                if !rejected_by(backend, table, &rule, &message) {
+                    self.failures
+                        .push(format!("{label}: rejected, but not by {rule}: {message}"));
+                }
+            }
+        }
+        if after != before {
+            self.failures.push(format!(
+                "{label}: the row count changed from {before} to {after}"
+            ));
+        }
+    }
+
+    /// A value outside `type_name` in an enum column.
+    async fn rejects_enum(
+        &mut self,
+        row: Row,
+        column: &'static str,
+        type_name: &'static str,
+        value: &'static str,
+    ) {
+        let row = row.with(column, enum_value(self.backend(), type_name, value));
+        let case = format!("{column} = '{value}', not a {type_name}");
+        self.rejected(row, Rule::Enum { column, type_name }, &case)
+            .await;
+    }
+
+    /// Text that is not JSON in a JSON column.
+    async fn rejects_json(&mut self, row: Row, column: &'static str) {
+        let row = row.with(column, not_json(self.backend(), "{\"unterminated\": [1, 2"));
+        let case = format!("{column} is not a JSON document");
+        self.rejected(row, Rule::Json(column), &case).await;
+    }
+
+    /// Fails the test with every broken case.
+    fn finish(self) {
+        assert!(
+            self.failures.is_empty(),
+            "{:?}: {} of {} rejection cases failed:\n  {}",
+            self.backend(),
+            self.failures.len(),
+            self.rejections,
+            self.failures.join("\n  ")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valid rows, one template per table. Unique values derive from the row's id, so every fresh
+// copy is valid on its own.
+
+fn user(b: Backend, id: Uuid) -> Row {
+    Row::new("users")
+        .with("id", id)
+        .with("email", format!("u{}@example.com", id.simple()))
+        .with("username", format!("user-{}", id.simple()))
+        .with(
+            "password_hash",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        )
+        .with("role", enum_value(b, "role", "educator"))
+        .with("content_role", enum_value(b, "content_role", "author"))
+        .with("full_name", "Ada Lovelace")
+        .with("country_code", "GB")
+        .with("email_verified", true)
+        .with("failed_login_attempts", 0)
+        .with("login_count", 3)
+        .with("last_login", at(0))
+        .with("metadata", json!({"source": "ss"}))
+}
+
+fn user_profile(b: Backend, id: Uuid, user_id: Uuid) -> Row {
+    Row::new("user_profiles")
+        .with("id", id)
+        .with("user_id", user_id)
+        .with("timezone", "Europe/London")
+        .with("language", "en-GB")
+        .with("skill_level", enum_value(b, "skill_level", "expert"))
+        .with("interests", json!(["signing", "stories"]))
+        .with("privacy_settings", json!({"profile": "private"}))
+}
+
+fn user_session(id: Uuid, user_id: Uuid) -> Row {
+    Row::new("user_sessions")
+        .with("id", id)
+        .with("user_id", user_id)
+        .with("session_token", format!("sha256:{}", id.simple()))
+        .with("created_at", at(0))
+        .with("expires_at", at(24))
+        .with("ip_address", "192.0.2.1")
+}
+
+fn user_preference(id: Uuid, user_id: Uuid) -> Row {
+    Row::new("user_preferences")
+        .with("id", id)
+        .with("user_id", user_id)
+        .with("preference_key", format!("ui.theme.{}", id.simple()))
+        .with("preference_value", json!({"theme": "dark"}))
+}
+
+fn story(b: Backend, id: Uuid, created_by: Uuid) -> Row {
+    Row::new("stories")
+        .with("id", id)
+        .with("title", "The Fox and the Crow")
+        .with("content", "A crow sat on a branch. A fox came by.")
+        .with(
+            "sentences",
+            json!(["A crow sat on a branch.", "A fox came by."]),
+        )
+        .with(
+            "difficulty_level",
+            enum_value(b, "difficulty", "intermediate"),
+        )
+        .with("status", enum_value(b, "content_status", "published"))
+        .with("is_public", true)
+        .with("sentence_count", 2)
+        .with("word_count", 10)
+        .with("estimated_duration", 5)
+        .with("avg_rating", dec("4.50"))
+        .with("rating_count", 2)
+        .with("practice_count", 7)
+        .with("view_count", 40)
+        .with("created_by", created_by)
+        .with("published_at", at(0))
+}
+
+fn story_tag(id: Uuid, story_id: Uuid) -> Row {
+    Row::new("story_tags")
+        .with("id", id)
+        .with("story_id", story_id)
+        .with("tag_name", format!("animals-{}", short(id)))
+        .with("tag_category", "theme")
+        .with("weight", dec("1.50"))
+}
+
+fn story_version(b: Backend, id: Uuid, story_id: Uuid, changed_by: Uuid, number: i32) -> Row {
+    Row::new("story_versions")
+        .with("id", id)
+        .with("story_id", story_id)
+        .with("version_number", number)
+        .with("title", "The Fox and the Crow")
+        .with("content", "A crow sat on a branch.")
+        .with("sentences", json!(["A crow sat on a branch."]))
+        .with(
+            "change_type",
+            enum_value(b, "version_change_type", "create"),
+        )
+        .with("changed_by", changed_by)
+        .with("is_current", true)
+}
+
+fn story_rating(id: Uuid, story_id: Uuid, user_id: Uuid) -> Row {
+    Row::new("story_ratings")
+        .with("id", id)
+        .with("story_id", story_id)
+        .with("user_id", user_id)
+        .with("rating", 4)
+        .with("review_text", "Clear signing.")
+        .with("difficulty_rating", 1)
+        .with("engagement_rating", 5)
+        .with("educational_value_rating", 3)
+}
+
+fn content_approval(b: Backend, id: Uuid, story_id: Uuid, reviewer_id: Uuid) -> Row {
+    Row::new("content_approvals")
+        .with("id", id)
+        .with("story_id", story_id)
+        .with("reviewer_id", reviewer_id)
+        .with("status", enum_value(b, "approval_status", "approved"))
+        .with("content_quality_score", 4)
+        .with("educational_value_score", 5)
+        .with("technical_accuracy_score", 1)
+        .with("reviewed_at", at(1))
+}
+
+fn practice_session(b: Backend, id: Uuid, user_id: Uuid, story_id: Uuid) -> Row {
+    Row::new("practice_sessions")
+        .with("id", id)
+        .with("user_id", user_id)
+        .with("session_type", enum_value(b, "session_type", "individual"))
+        .with(
+            "status",
+            enum_value(b, "practice_session_status", "completed"),
+        )
+        .with("story_id", story_id)
+        .with("strategy", enum_value(b, "practice_strategy", "adaptive"))
+        .with("difficulty_level", enum_value(b, "difficulty", "beginner"))
+        .with("skill_areas", json!(["fingerspelling"]))
+        .with("total_items", 10)
+        .with("completed_items", 10)
+        .with("correct_items", 8)
+        .with("overall_score", dec("0.8000"))
+        .with("points_earned", 80)
+        .with("time_limit_minutes", 30)
+        .with("started_at", at(0))
+        .with("completed_at", at(1))
+        .with("duration_ms", 3_600_000_i64)
+        .with("average_difficulty", dec("1.250"))
+}
+
+fn sentence_attempt(id: Uuid, session_id: Uuid, sentence_index: i32) -> Row {
+    Row::new("sentence_attempts")
+        .with("id", id)
+        .with("session_id", session_id)
+        .with("sentence_index", sentence_index)
+        .with("attempt_number", 1)
+        .with("target_sentence", "A crow sat on a branch.")
+        .with("landmark_data", json!({"frames": [[0.1, 0.2]]}))
+        .with("confidence_score", dec("0.9000"))
+        .with("accuracy_score", dec("0.8500"))
+        .with("fluency_score", dec("1.0000"))
+        .with("attempted_at", at(0))
+        .with("duration_ms", 1500)
+        .with("is_successful", true)
+        .with("video_start_frame", 10)
+        .with("video_end_frame", 20)
+}
+
+fn user_progress(b: Backend, id: Uuid, user_id: Uuid) -> Row {
+    Row::new("user_progress")
+        .with("id", id)
+        .with("user_id", user_id)
+        .with("skill_area", format!("fingerspelling-{}", short(id)))
+        .with("current_level", dec("3.50"))
+        .with("experience_points", dec("120.50"))
+        .with("total_practice_time", 3600)
+        .with("total_sessions", 4)
+        .with("total_attempts", 10)
+        .with("successful_attempts", 7)
+        .with("average_score", dec("0.8000"))
+        .with("average_confidence", dec("0.7500"))
+        .with("average_accuracy", dec("0.0000"))
+        .with("average_fluency", dec("1.0000"))
+        .with("milestones", json!([{"name": "first session"}]))
+        .with("learning_streak", 3)
+        .with("longest_streak", 5)
+        .with("last_practice_date", at(0))
+        .with(
+            "current_difficulty",
+            enum_value(b, "difficulty", "intermediate"),
+        )
+        .with("target_level", dec("10.00"))
+        .with("weekly_goal_minutes", 60)
+}
+
+fn learning_group(b: Backend, id: Uuid, creator_id: Uuid) -> Row {
+    Row::new("learning_groups")
+        .with("id", id)
+        .with("name", "Evening signers")
+        .with("creator_id", creator_id)
+        .with(
+            "privacy_level",
+            enum_value(b, "group_privacy_level", "invite_only"),
+        )
+        .with("join_code", format!("j-{}", short(id)))
+        .with("max_members", 30)
+        .with("difficulty_level", enum_value(b, "difficulty", "advanced"))
+        .with("tags", json!(["bsl"]))
+        .with("total_sessions", 2)
+        .with("last_activity_at", at(0))
+}
+
+fn group_membership(b: Backend, id: Uuid, group_id: Uuid, user_id: Uuid, by: Uuid) -> Row {
+    Row::new("group_memberships")
+        .with("id", id)
+        .with("group_id", group_id)
+        .with("user_id", user_id)
+        .with("role", enum_value(b, "group_role", "moderator"))
+        .with("joined_at", at(0))
+        .with("left_at", at(0))
+        .with("invited_by", by)
+        .with("approved_by", by)
+        .with("approved_at", at(0))
+        .with(
+            "data_sharing_level",
+            enum_value(b, "data_sharing_level", "detailed"),
+        )
+}
+
+fn collaborative_session(b: Backend, id: Uuid, host: Uuid, group: Uuid, story: Uuid) -> Row {
+    Row::new("collaborative_sessions")
+        .with("id", id)
+        .with("session_name", "Fox and Crow together")
+        .with("host_id", host)
+        .with("group_id", group)
+        .with("story_id", story)
+        .with("session_config", json!({"turns": "round_robin"}))
+        .with("participant_ids", json!([host.to_string()]))
+        .with("max_participants", 8)
+        .with("scheduled_start", at(24))
+        .with("scheduled_end", at(24))
+        .with(
+            "status",
+            enum_value(b, "collaborative_session_status", "scheduled"),
+        )
+        .with("difficulty_level", enum_value(b, "difficulty", "beginner"))
+}
+
+fn group_analytics(b: Backend, id: Uuid, group_id: Uuid, week: i64) -> Row {
+    Row::new("group_analytics")
+        .with("id", id)
+        .with("group_id", group_id)
+        .with("period_start", at(week * 168))
+        .with("period_end", at(week * 168 + 168))
+        .with(
+            "period_type",
+            enum_value(b, "analytics_period_type", "weekly"),
+        )
+        .with("total_members", 10)
+        .with("active_members", 10)
+        .with("total_sessions", 5)
+        .with("collaborative_sessions", 5)
+        .with("total_practice_time", 3600)
+        .with("average_group_score", dec("0.7500"))
+        .with("average_completion_rate", dec("1.0000"))
+        .with("skill_progress", json!({"fingerspelling": 0.5}))
+        .with("peer_feedback_count", 4)
+        .with("group_interactions", 12)
+}
+
+fn plugin(b: Backend, id: Uuid, installed_by: Uuid) -> Row {
+    Row::new("plugins")
+        .with("id", id)
+        .with("name", format!("handshape-trainer-{}", id.simple()))
+        .with("version", "1.2.0")
+        .with("author", "StorySign")
+        .with("manifest", json!({"entry": "main.js", "permissions": []}))
+        .with("status", enum_value(b, "plugin_status", "active"))
+        .with("installed_by", installed_by)
+}
+
+fn plugin_datum(id: Uuid, plugin_id: Uuid, user_id: Uuid) -> Row {
+    Row::new("plugin_data")
+        .with("id", id)
+        .with("plugin_id", plugin_id)
+        .with("user_id", user_id)
+        .with("data_key", format!("progress.{}", id.simple()))
+        .with("data_value", json!({"level": 3}))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The five groups.
+
+async fn users_group_rejects_invalid_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let mut c = Cases::new(&t);
+    let new = Uuid::now_v7;
+
+    // The valid rows: two users (one without a profile yet), and one row per table for the first.
+    let (ada, bob) = (new(), new());
+    let ada_row = c.accepted(user(b, ada)).await;
+    c.accepted(user(b, bob).without("email")).await;
+    c.accepted(user_profile(b, new(), ada)).await;
+    let session = c.accepted(user_session(new(), ada)).await;
+    let preference = c.accepted(user_preference(new(), ada)).await;
+
+    // users
+    let fresh = || user(b, new());
+    c.rejected(
+        fresh().without("email").without("username"),
+        Check("ck_users_login_identifier"),
+        "neither email nor username",
+    )
+    .await;
+    for email in ["not-an-email", "user@example", "@example.com"] {
+        let case = format!("malformed email {email:?}");
+        let row = fresh().with("email", email);
+        c.rejected(row, Check("ck_users_email_format"), &case).await;
+    }
+    c.rejected(
+        fresh().with("country_code", "G"),
+        Check("ck_users_country_code"),
+        "one-letter country code",
+    )
+    .await;
+    c.rejected(
+        fresh().with("failed_login_attempts", -1),
+        Check("ck_users_counters"),
+        "negative failed_login_attempts",
+    )
+    .await;
+    c.rejected(
+        fresh().with("login_count", -1),
+        Check("ck_users_counters"),
+        "negative login_count",
+    )
+    .await;
+    c.rejected(
+        fresh().with("email", ada_row.get("email")),
+        Unique("uq_users_email"),
+        "duplicate email",
+    )
+    .await;
+    c.rejected(
+        fresh().with("username", ada_row.get("username")),
+        Unique("uq_users_username"),
+        "duplicate username",
+    )
+    .await;
+    c.rejects_enum(fresh(), "role", "role", "superuser").await;
+    c.rejects_enum(fresh(), "content_role", "content_role", "editor")
+        .await;
+    c.rejects_json(fresh(), "metadata").await;
+    c.accepted(fresh()).await;
+
+    // user_profiles: copies belong to bob, who has no profile yet.
+    let fresh = || user_profile(b, new(), bob);
+    for language in ["EN", "en-gb", "EN-GB", "eng", "en_GB"] {
+        let case = format!("language {language:?}");
+        let row = fresh().with("language", language);
+        c.rejected(row, Check("ck_user_profiles_language"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("user_id", ada),
+        Unique("uq_user_profiles_user_id"),
+        "second profile for a user",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_user_profiles_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "skill_level", "skill_level", "guru")
+        .await;
+    c.rejects_json(fresh(), "privacy_settings").await;
+    c.accepted(fresh().with("language", "de")).await;
+
+    // user_sessions
+    let fresh = || user_session(new(), ada);
+    c.rejected(
+        fresh().with("expires_at", at(0)),
+        Check("ck_user_sessions_expiry"),
+        "expires_at equal to created_at",
+    )
+    .await;
+    c.rejected(
+        fresh().with("expires_at", at(-1)),
+        Check("ck_user_sessions_expiry"),
+        "expires_at before created_at",
+    )
+    .await;
+    c.rejected(
+        fresh().with("session_token", session.get("session_token")),
+        Unique("uq_user_sessions_session_token"),
+        "duplicate session_token",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_user_sessions_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.accepted(fresh()).await;
+
+    // user_preferences
+    let fresh = || user_preference(new(), ada);
+    c.rejected(
+        fresh().with("preference_key", preference.get("preference_key")),
+        Unique("uq_user_preferences_user_key"),
+        "duplicate key for the same user",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_user_preferences_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.rejects_json(fresh(), "preference_value").await;
+    c.accepted(
+        fresh()
+            .with("preference_key", preference.get("preference_key"))
+            .with("user_id", bob),
+    )
+    .await;
+
+    c.finish();
+}
+
+async fn content_group_rejects_invalid_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let mut c = Cases::new(&t);
+    let new = Uuid::now_v7;
+
+    let (ada, bob, fox) = (new(), new(), new());
+    c.accepted(user(b, ada)).await;
+    c.accepted(user(b, bob)).await;
+    c.accepted(story(b, fox, ada)).await;
+    let tag = c.accepted(story_tag(new(), fox)).await;
+    c.accepted(story_version(b, new(), fox, ada, 1)).await;
+    c.accepted(story_rating(new(), fox, ada)).await;
+    c.accepted(content_approval(b, new(), fox, bob)).await;
+
+    // stories
+    let fresh = || story(b, new(), ada);
+    for (avg, case) in [
+        ("5.01", "avg_rating above 5"),
+        ("-0.01", "negative avg_rating"),
+    ] {
+        let row = fresh().with("avg_rating", dec(avg));
+        c.rejected(row, Check("ck_stories_avg_rating"), case).await;
+    }
+    for counter in [
+        "sentence_count",
+        "word_count",
+        "rating_count",
+        "practice_count",
+        "view_count",
+    ] {
+        let case = format!("negative {counter}");
+        let row = fresh().with(counter, -1);
+        c.rejected(row, Check("ck_stories_counters"), &case).await;
+    }
+    c.rejected(
+        fresh().with("estimated_duration", 0),
+        Check("ck_stories_duration"),
+        "zero estimated_duration",
+    )
+    .await;
+    c.rejected(
+        fresh().with("created_by", nobody()),
+        ForeignKey("fk_stories_created_by"),
+        "orphan created_by",
+    )
+    .await;
+    c.rejects_enum(fresh(), "difficulty_level", "difficulty", "expert")
+        .await;
+    c.rejects_enum(fresh(), "status", "content_status", "deleted")
+        .await;
+    c.rejects_json(fresh(), "sentences").await;
+    c.accepted(fresh()).await;
+
+    // story_tags
+    let fresh = || story_tag(new(), fox);
+    c.rejected(
+        fresh().with("weight", dec("-0.01")),
+        Check("ck_story_tags_weight"),
+        "negative weight",
+    )
+    .await;
+    c.rejected(
+        fresh().with("tag_name", tag.get("tag_name")),
+        Unique("uq_story_tags_story_tag"),
+        "same tag twice on a story",
+    )
+    .await;
+    c.rejected(
+        fresh().with("story_id", nobody()),
+        ForeignKey("fk_story_tags_story_id"),
+        "orphan story_id",
+    )
+    .await;
+    c.accepted(fresh()).await;
+
+    // story_versions: copies are version 2.
+    let fresh = || story_version(b, new(), fox, ada, 2);
+    c.rejected(
+        fresh().with("version_number", 0),
+        Check("ck_story_versions_number"),
+        "version_number 0",
+    )
+    .await;
+    c.rejected(
+        fresh().with("version_number", 1),
+        Unique("uq_story_versions_story_version"),
+        "duplicate version_number",
+    )
+    .await;
+    c.rejected(
+        fresh().with("story_id", nobody()),
+        ForeignKey("fk_story_versions_story_id"),
+        "orphan story_id",
+    )
+    .await;
+    c.rejected(
+        fresh().with("changed_by", nobody()),
+        ForeignKey("fk_story_versions_changed_by"),
+        "orphan changed_by",
+    )
+    .await;
+    c.rejects_enum(fresh(), "change_type", "version_change_type", "delete")
+        .await;
+    c.rejects_json(fresh(), "sentences").await;
+    c.accepted(fresh()).await;
+
+    // story_ratings: copies are bob's, who has not rated the story yet.
+    let fresh = || story_rating(new(), fox, bob);
+    for (rating, case) in [(0, "rating 0"), (6, "rating 6")] {
+        let row = fresh().with("rating", rating);
+        c.rejected(row, Check("ck_story_ratings_rating"), case)
+            .await;
+    }
+    for (column, value) in [
+        ("difficulty_rating", 0),
+        ("engagement_rating", 6),
+        ("educational_value_rating", 0),
+    ] {
+        let case = format!("{column} {value}");
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_story_ratings_sub_ratings"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("user_id", ada),
+        Unique("uq_story_ratings_story_user"),
+        "second rating by the same user",
+    )
+    .await;
+    c.rejected(
+        fresh().with("story_id", nobody()),
+        ForeignKey("fk_story_ratings_story_id"),
+        "orphan story_id",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_story_ratings_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.accepted(fresh()).await;
+
+    // content_approvals
+    let fresh = || content_approval(b, new(), fox, bob);
+    for (column, value) in [
+        ("content_quality_score", 0),
+        ("educational_value_score", 6),
+        ("technical_accuracy_score", 0),
+    ] {
+        let case = format!("{column} {value}");
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_content_approvals_scores"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().without("reviewed_at"),
+        Check("ck_content_approvals_reviewed"),
+        "approved with reviewed_at NULL",
+    )
+    .await;
+    c.rejected(
+        fresh()
+            .with("status", enum_value(b, "approval_status", "rejected"))
+            .without("reviewed_at"),
+        Check("ck_content_approvals_reviewed"),
+        "rejected with reviewed_at NULL",
+    )
+    .await;
+    c.rejected(
+        fresh().with("story_id", nobody()),
+        ForeignKey("fk_content_approvals_story_id"),
+        "orphan story_id",
+    )
+    .await;
+    c.rejected(
+        fresh().with("reviewer_id", nobody()),
+        ForeignKey("fk_content_approvals_reviewer_id"),
+        "orphan reviewer_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "status", "approval_status", "maybe")
+        .await;
+    c.accepted(fresh()).await;
+    // The other side of ck_content_approvals_reviewed: a pending review has no reviewed_at.
+    c.accepted(
+        fresh()
+            .with("status", enum_value(b, "approval_status", "pending"))
+            .without("reviewed_at"),
+    )
+    .await;
+
+    c.finish();
+}
+
+async fn progress_group_rejects_invalid_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let mut c = Cases::new(&t);
+    let new = Uuid::now_v7;
+
+    let (ada, fox, session) = (new(), new(), new());
+    c.accepted(user(b, ada)).await;
+    c.accepted(story(b, fox, ada)).await;
+    c.accepted(practice_session(b, session, ada, fox)).await;
+    c.accepted(sentence_attempt(new(), session, 0)).await;
+    let progress = c.accepted(user_progress(b, new(), ada)).await;
+
+    // practice_sessions
+    let fresh = || practice_session(b, new(), ada, fox);
+    for (column, value, case) in [
+        ("completed_items", -1, "negative completed_items"),
+        ("correct_items", -1, "negative correct_items"),
+        ("total_items", -1, "negative total_items"),
+        ("correct_items", 11, "correct_items > total_items"),
+    ] {
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_practice_sessions_counts"), case)
+            .await;
+    }
+    for (score, case) in [
+        ("1.0001", "overall_score above 1"),
+        ("-0.0001", "negative overall_score"),
+    ] {
+        let row = fresh().with("overall_score", dec(score));
+        c.rejected(row, Check("ck_practice_sessions_score"), case)
+            .await;
+    }
+    for (column, value, case) in [
+        ("points_earned", -1, "negative points_earned"),
+        ("time_limit_minutes", 0, "zero time_limit_minutes"),
+    ] {
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_practice_sessions_limits"), case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("duration_ms", -1_i64),
+        Check("ck_practice_sessions_limits"),
+        "negative duration_ms",
+    )
+    .await;
+    c.rejected(
+        fresh().with("completed_at", at(-1)),
+        Check("ck_practice_sessions_window"),
+        "completed_at before started_at",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_practice_sessions_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.rejected(
+        fresh().with("story_id", nobody()),
+        ForeignKey("fk_practice_sessions_story_id"),
+        "orphan story_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "session_type", "session_type", "exam")
+        .await;
+    c.rejects_enum(fresh(), "status", "practice_session_status", "in_progress")
+        .await;
+    c.rejects_enum(fresh(), "strategy", "practice_strategy", "smart")
+        .await;
+    c.rejects_enum(fresh(), "difficulty_level", "difficulty", "expert")
+        .await;
+    c.rejects_json(fresh(), "skill_areas").await;
+    c.accepted(fresh()).await;
+
+    // sentence_attempts: copies are for sentence 1.
+    let fresh = || sentence_attempt(new(), session, 1);
+    for (column, score) in [
+        ("confidence_score", "1.0001"),
+        ("accuracy_score", "-0.0001"),
+        ("fluency_score", "1.5000"),
+    ] {
+        let case = format!("{column} {score}");
+        let row = fresh().with(column, dec(score));
+        c.rejected(row, Check("ck_sentence_attempts_scores"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("sentence_index", -1),
+        Check("ck_sentence_attempts_positions"),
+        "negative sentence_index",
+    )
+    .await;
+    c.rejected(
+        fresh().with("attempt_number", 0),
+        Check("ck_sentence_attempts_positions"),
+        "attempt_number 0",
+    )
+    .await;
+    c.rejected(
+        fresh().with("duration_ms", 0),
+        Check("ck_sentence_attempts_duration"),
+        "zero duration_ms",
+    )
+    .await;
+    c.rejected(
+        fresh().with("video_end_frame", 9),
+        Check("ck_sentence_attempts_frames"),
+        "video_end_frame < video_start_frame",
+    )
+    .await;
+    c.rejected(
+        fresh().with("sentence_index", 0),
+        Unique("uq_sentence_attempts_attempt"),
+        "same session, sentence and attempt number",
+    )
+    .await;
+    c.rejected(
+        fresh().with("session_id", nobody()),
+        ForeignKey("fk_sentence_attempts_session_id"),
+        "orphan session_id",
+    )
+    .await;
+    c.rejects_json(fresh(), "landmark_data").await;
+    c.accepted(fresh()).await;
+
+    // user_progress
+    let fresh = || user_progress(b, new(), ada);
+    for (column, level) in [
+        ("current_level", "10.01"),
+        ("current_level", "-0.01"),
+        ("target_level", "10.50"),
+        ("target_level", "-1.00"),
+    ] {
+        let case = format!("{column} {level}");
+        let row = fresh().with(column, dec(level));
+        c.rejected(row, Check("ck_user_progress_levels"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("experience_points", dec("-0.01")),
+        Check("ck_user_progress_counters"),
+        "negative experience_points",
+    )
+    .await;
+    for counter in [
+        "total_practice_time",
+        "total_sessions",
+        "successful_attempts",
+    ] {
+        let case = format!("negative {counter}");
+        let row = fresh().with(counter, -1);
+        c.rejected(row, Check("ck_user_progress_counters"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("successful_attempts", 11),
+        Check("ck_user_progress_success"),
+        "successful_attempts > total_attempts",
+    )
+    .await;
+    for (column, average) in [
+        ("average_score", "1.0001"),
+        ("average_confidence", "-0.0001"),
+        ("average_accuracy", "1.0001"),
+        ("average_fluency", "-0.0001"),
+    ] {
+        let case = format!("{column} {average}");
+        let row = fresh().with(column, dec(average));
+        c.rejected(row, Check("ck_user_progress_averages"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("learning_streak", -1),
+        Check("ck_user_progress_streaks"),
+        "negative learning_streak",
+    )
+    .await;
+    c.rejected(
+        fresh().with("longest_streak", 2),
+        Check("ck_user_progress_streaks"),
+        "longest_streak < learning_streak",
+    )
+    .await;
+    c.rejected(
+        fresh().with("weekly_goal_minutes", 0),
+        Check("ck_user_progress_weekly_goal"),
+        "zero weekly_goal_minutes",
+    )
+    .await;
+    c.rejected(
+        fresh().with("skill_area", progress.get("skill_area")),
+        Unique("uq_user_progress_user_skill"),
+        "same skill_area twice for a user",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_user_progress_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "current_difficulty", "difficulty", "expert")
+        .await;
+    c.rejects_json(fresh(), "milestones").await;
+    c.accepted(fresh()).await;
+
+    c.finish();
+}
+
+async fn collaborative_group_rejects_invalid_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let mut c = Cases::new(&t);
+    let new = Uuid::now_v7;
+
+    let (ada, bob, cy, fox, group) = (new(), new(), new(), new(), new());
+    for id in [ada, bob, cy] {
+        c.accepted(user(b, id)).await;
+    }
+    c.accepted(story(b, fox, ada)).await;
+    let group_row = c.accepted(learning_group(b, group, ada)).await;
+    c.accepted(group_membership(b, new(), group, bob, ada))
+        .await;
+    c.accepted(collaborative_session(b, new(), ada, group, fox))
+        .await;
+    c.accepted(group_analytics(b, new(), group, 0)).await;
+
+    // learning_groups
+    let fresh = || learning_group(b, new(), ada);
+    c.rejected(
+        fresh().with("max_members", 0),
+        Check("ck_learning_groups_max_members"),
+        "zero max_members",
+    )
+    .await;
+    c.rejected(
+        fresh().with("total_sessions", -1),
+        Check("ck_learning_groups_total_sessions"),
+        "negative total_sessions",
+    )
+    .await;
+    c.rejected(
+        fresh().with("join_code", group_row.get("join_code")),
+        Unique("uq_learning_groups_join_code"),
+        "duplicate join_code",
+    )
+    .await;
+    c.rejected(
+        fresh().with("creator_id", nobody()),
+        ForeignKey("fk_learning_groups_creator_id"),
+        "orphan creator_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "privacy_level", "group_privacy_level", "secret")
+        .await;
+    c.rejects_enum(fresh(), "difficulty_level", "difficulty", "expert")
+        .await;
+    c.rejects_json(fresh(), "tags").await;
+    c.accepted(fresh()).await;
+
+    // group_memberships: copies are cy's, who has not joined yet.
+    let fresh = || group_membership(b, new(), group, cy, ada);
+    c.rejected(
+        fresh().with("left_at", at(-1)),
+        Check("ck_group_memberships_left"),
+        "left_at before joined_at",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", bob),
+        Unique("uq_group_memberships_group_user"),
+        "duplicate membership (same group and user)",
+    )
+    .await;
+    for (column, fk) in [
+        ("group_id", "fk_group_memberships_group_id"),
+        ("user_id", "fk_group_memberships_user_id"),
+        ("invited_by", "fk_group_memberships_invited_by"),
+        ("approved_by", "fk_group_memberships_approved_by"),
+    ] {
+        let case = format!("orphan {column}");
+        let row = fresh().with(column, nobody());
+        c.rejected(row, ForeignKey(fk), &case).await;
+    }
+    c.rejects_enum(fresh(), "role", "group_role", "admin").await;
+    c.rejects_enum(fresh(), "data_sharing_level", "data_sharing_level", "all")
+        .await;
+    c.accepted(fresh()).await;
+
+    // collaborative_sessions
+    let fresh = || collaborative_session(b, new(), ada, group, fox);
+    c.rejected(
+        fresh().with("max_participants", 0),
+        Check("ck_collaborative_sessions_max"),
+        "zero max_participants",
+    )
+    .await;
+    c.rejected(
+        fresh().with("scheduled_end", at(23)),
+        Check("ck_collaborative_sessions_schedule"),
+        "scheduled_end before scheduled_start",
+    )
+    .await;
+    for (column, fk) in [
+        ("host_id", "fk_collaborative_sessions_host_id"),
+        ("group_id", "fk_collaborative_sessions_group_id"),
+        ("story_id", "fk_collaborative_sessions_story_id"),
+    ] {
+        let case = format!("orphan {column}");
+        let row = fresh().with(column, nobody());
+        c.rejected(row, ForeignKey(fk), &case).await;
+    }
+    c.rejects_enum(fresh(), "status", "collaborative_session_status", "running")
+        .await;
+    c.rejects_enum(fresh(), "difficulty_level", "difficulty", "expert")
+        .await;
+    c.rejects_json(fresh(), "session_config").await;
+    c.accepted(fresh()).await;
+
+    // group_analytics: copies cover the following week.
+    let fresh = || group_analytics(b, new(), group, 1);
+    for (column, value, case) in [
+        ("total_members", -1, "negative total_members"),
+        ("active_members", -1, "negative active_members"),
+        ("active_members", 11, "active_members > total_members"),
+    ] {
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_group_analytics_members"), case)
+            .await;
+    }
+    for (column, value, case) in [
+        ("total_sessions", -1, "negative total_sessions"),
+        (
+            "collaborative_sessions",
+            -1,
+            "negative collaborative_sessions",
+        ),
+        (
+            "collaborative_sessions",
+            6,
+            "collaborative_sessions > total_sessions",
+        ),
+    ] {
+        let row = fresh().with(column, value);
+        c.rejected(row, Check("ck_group_analytics_sessions"), case)
+            .await;
+    }
+    for counter in [
+        "total_practice_time",
+        "peer_feedback_count",
+        "group_interactions",
+    ] {
+        let case = format!("negative {counter}");
+        let row = fresh().with(counter, -1);
+        c.rejected(row, Check("ck_group_analytics_counters"), &case)
+            .await;
+    }
+    for (column, rate) in [
+        ("average_group_score", "1.0001"),
+        ("average_completion_rate", "-0.0001"),
+    ] {
+        let case = format!("{column} {rate}");
+        let row = fresh().with(column, dec(rate));
+        c.rejected(row, Check("ck_group_analytics_rates"), &case)
+            .await;
+    }
+    c.rejected(
+        fresh().with("period_end", at(167)),
+        Check("ck_group_analytics_period"),
+        "period_end before period_start",
+    )
+    .await;
+    c.rejected(
+        group_analytics(b, new(), group, 0),
+        Unique("uq_group_analytics_period"),
+        "same group, period and period type",
+    )
+    .await;
+    c.rejected(
+        fresh().with("group_id", nobody()),
+        ForeignKey("fk_group_analytics_group_id"),
+        "orphan group_id",
+    )
+    .await;
+    c.rejects_enum(fresh(), "period_type", "analytics_period_type", "yearly")
+        .await;
+    c.rejects_json(fresh(), "skill_progress").await;
+    c.accepted(fresh()).await;
+
+    c.finish();
+}
+
+async fn plugins_group_rejects_invalid_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let mut c = Cases::new(&t);
+    let new = Uuid::now_v7;
+
+    let (ada, trainer) = (new(), new());
+    c.accepted(user(b, ada)).await;
+    let plugin_row = c.accepted(plugin(b, trainer, ada)).await;
+    let datum = c.accepted(plugin_datum(new(), trainer, ada)).await;
+
+    // plugins
+    let fresh = || plugin(b, new(), ada);
+    c.rejected(
+        fresh().with("name", plugin_row.get("name")),
+        Unique("uq_plugins_name"),
+        "duplicate name",
+    )
+    .await;
+    c.rejected(
+        fresh().with("installed_by", nobody()),
+        ForeignKey("fk_plugins_installed_by"),
+        "orphan installed_by",
+    )
+    .await;
+    c.rejects_enum(fresh(), "status", "plugin_status", "broken")
+        .await;
+    c.rejects_json(fresh(), "manifest").await;
+    c.accepted(fresh()).await;
+
+    // plugin_data
+    let fresh = || plugin_datum(new(), trainer, ada);
+    c.rejected(
+        fresh().with("data_key", datum.get("data_key")),
+        Unique("uq_plugin_data_plugin_user_key"),
+        "duplicate key for the same plugin and user",
+    )
+    .await;
+    c.rejected(
+        fresh().with("plugin_id", nobody()),
+        ForeignKey("fk_plugin_data_plugin_id"),
+        "orphan plugin_id",
+    )
+    .await;
+    c.rejected(
+        fresh().with("user_id", nobody()),
+        ForeignKey("fk_plugin_data_user_id"),
+        "orphan user_id",
+    )
+    .await;
+    c.rejects_json(fresh(), "data_value").await;
+    c.accepted(fresh()).await;
+    // Plugin-global data: no user.
+    c.accepted(fresh().without("user_id")).await;
+
+    c.finish();
+}

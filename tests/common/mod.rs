@@ -18,6 +18,7 @@ pub mod spec;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use migration::connect::{Source, Target};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
@@ -200,21 +201,22 @@ impl Drop for TestDb {
     }
 }
 
+/// Connects with the migration crate's own connection code, so an unreachable server is
+/// reported as precisely as the CLI reports it ("Connection refused", "refused the login", ...).
 async fn connect_admin(url: &str, var: &str, backend: Backend) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
-        .max_connections(1)
-        .sqlx_logging(false);
-    match Database::connect(options).await {
-        Ok(db) => db,
-        Err(e) => panic!(
-            "{backend:?} test server unreachable at {} ({var}): {e}. To run the tests, {}.",
-            migration::connect::redact(url),
+    let connected = match Target::parse(url, Source::Env) {
+        Ok(target) => target
+            .connect(Duration::from_secs(10))
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    connected.unwrap_or_else(|e| {
+        panic!(
+            "{backend:?} test server at {var} is unusable: {e}. To run the tests, {}.",
             backend.start_hint()
-        ),
-    }
+        )
+    })
 }
 
 async fn connect(url: &str, backend: Backend) -> DatabaseConnection {

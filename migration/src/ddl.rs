@@ -397,6 +397,38 @@ pub fn null_or_positive(col: impl IntoIden) -> Expr {
     Expr::col(col.clone()).is_null().or(Expr::col(col).gt(0))
 }
 
+/// A table group's schema objects: the enums it creates and its tables in foreign-key order.
+/// `up` creates them in that order and `down` drops them in exactly the reverse order, derived
+/// from the same list, so the two cannot drift apart.
+pub struct TableGroup {
+    pub enums: &'static [&'static DbEnum],
+    pub tables: &'static [fn(&Ddl) -> TableDef],
+}
+
+impl TableGroup {
+    pub async fn up(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        for db_enum in self.enums {
+            ddl.create_enum(manager, db_enum).await?;
+        }
+        for table in self.tables {
+            ddl.create_table(manager, table(&ddl)).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn down(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let ddl = Ddl::of(manager);
+        for table in self.tables.iter().rev() {
+            ddl.drop_table(manager, table(&ddl).table).await?;
+        }
+        for db_enum in self.enums.iter().rev() {
+            ddl.drop_enum(manager, db_enum).await?;
+        }
+        Ok(())
+    }
+}
+
 /// One table, described once: columns, foreign keys, checks, uniques and indexes.
 pub struct TableDef {
     ddl: Ddl,

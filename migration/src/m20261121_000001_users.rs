@@ -7,7 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{DbEnum, Ddl, JsonDefault, Pattern};
+use crate::ddl::{DbEnum, Ddl, JsonDefault, Pattern, TableGroup};
 
 pub const ROLE: DbEnum = DbEnum {
     name: "role",
@@ -39,13 +39,16 @@ pub const QUESTION_TYPE: DbEnum = DbEnum {
     ],
 };
 
-const ENUMS: [&DbEnum; 5] = [
-    &ROLE,
-    &CONTENT_ROLE,
-    &SKILL_LEVEL,
-    &DIFFICULTY,
-    &QUESTION_TYPE,
-];
+const GROUP: TableGroup = TableGroup {
+    enums: &[
+        &ROLE,
+        &CONTENT_ROLE,
+        &SKILL_LEVEL,
+        &DIFFICULTY,
+        &QUESTION_TYPE,
+    ],
+    tables: &[users, user_profiles, user_sessions, user_preferences],
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -53,26 +56,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        for db_enum in ENUMS {
-            ddl.create_enum(manager, db_enum).await?;
-        }
-        ddl.create_table(manager, users(&ddl)).await?;
-        ddl.create_table(manager, user_profiles(&ddl)).await?;
-        ddl.create_table(manager, user_sessions(&ddl)).await?;
-        ddl.create_table(manager, user_preferences(&ddl)).await
+        GROUP.up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        ddl.drop_table(manager, UserPreferences::Table).await?;
-        ddl.drop_table(manager, UserSessions::Table).await?;
-        ddl.drop_table(manager, UserProfiles::Table).await?;
-        ddl.drop_table(manager, Users::Table).await?;
-        for db_enum in ENUMS.into_iter().rev() {
-            ddl.drop_enum(manager, db_enum).await?;
-        }
-        Ok(())
+        GROUP.down(manager).await
     }
 
     /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;

@@ -8,7 +8,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{DbEnum, Ddl, JsonDefault, null_or_between, null_or_positive};
+use crate::ddl::{DbEnum, Ddl, JsonDefault, TableGroup, null_or_between, null_or_positive};
 use crate::m20261121_000001_users::{DIFFICULTY, Users};
 
 pub const CONTENT_STATUS: DbEnum = DbEnum {
@@ -31,7 +31,16 @@ pub const APPROVAL_STATUS: DbEnum = DbEnum {
     values: &["pending", "approved", "rejected", "needs_revision"],
 };
 
-const ENUMS: [&DbEnum; 3] = [&CONTENT_STATUS, &VERSION_CHANGE_TYPE, &APPROVAL_STATUS];
+const GROUP: TableGroup = TableGroup {
+    enums: &[&CONTENT_STATUS, &VERSION_CHANGE_TYPE, &APPROVAL_STATUS],
+    tables: &[
+        stories,
+        story_tags,
+        story_versions,
+        story_ratings,
+        content_approvals,
+    ],
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -39,28 +48,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        for db_enum in ENUMS {
-            ddl.create_enum(manager, db_enum).await?;
-        }
-        ddl.create_table(manager, stories(&ddl)).await?;
-        ddl.create_table(manager, story_tags(&ddl)).await?;
-        ddl.create_table(manager, story_versions(&ddl)).await?;
-        ddl.create_table(manager, story_ratings(&ddl)).await?;
-        ddl.create_table(manager, content_approvals(&ddl)).await
+        GROUP.up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        ddl.drop_table(manager, ContentApprovals::Table).await?;
-        ddl.drop_table(manager, StoryRatings::Table).await?;
-        ddl.drop_table(manager, StoryVersions::Table).await?;
-        ddl.drop_table(manager, StoryTags::Table).await?;
-        ddl.drop_table(manager, Stories::Table).await?;
-        for db_enum in ENUMS.into_iter().rev() {
-            ddl.drop_enum(manager, db_enum).await?;
-        }
-        Ok(())
+        GROUP.down(manager).await
     }
 
     /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;

@@ -7,7 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{DbEnum, Ddl, null_or_between, null_or_positive};
+use crate::ddl::{DbEnum, Ddl, TableGroup, null_or_between, null_or_positive};
 use crate::m20261121_000001_users::{DIFFICULTY, Users};
 use crate::m20261121_000002_content::Stories;
 
@@ -32,7 +32,10 @@ pub const PRACTICE_STRATEGY: DbEnum = DbEnum {
     values: &["random", "sequential", "adaptive", "review", "weakness"],
 };
 
-const ENUMS: [&DbEnum; 3] = [&SESSION_TYPE, &PRACTICE_SESSION_STATUS, &PRACTICE_STRATEGY];
+const GROUP: TableGroup = TableGroup {
+    enums: &[&SESSION_TYPE, &PRACTICE_SESSION_STATUS, &PRACTICE_STRATEGY],
+    tables: &[practice_sessions, sentence_attempts, user_progress],
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -40,24 +43,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        for db_enum in ENUMS {
-            ddl.create_enum(manager, db_enum).await?;
-        }
-        ddl.create_table(manager, practice_sessions(&ddl)).await?;
-        ddl.create_table(manager, sentence_attempts(&ddl)).await?;
-        ddl.create_table(manager, user_progress(&ddl)).await
+        GROUP.up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        ddl.drop_table(manager, UserProgress::Table).await?;
-        ddl.drop_table(manager, SentenceAttempts::Table).await?;
-        ddl.drop_table(manager, PracticeSessions::Table).await?;
-        for db_enum in ENUMS.into_iter().rev() {
-            ddl.drop_enum(manager, db_enum).await?;
-        }
-        Ok(())
+        GROUP.down(manager).await
     }
 
     /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;

@@ -7,7 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{DbEnum, Ddl, null_or_between, null_or_positive};
+use crate::ddl::{DbEnum, Ddl, TableGroup, null_or_between, null_or_positive};
 use crate::m20261121_000001_users::{DIFFICULTY, Users};
 use crate::m20261121_000002_content::Stories;
 
@@ -32,13 +32,21 @@ pub const ANALYTICS_PERIOD_TYPE: DbEnum = DbEnum {
     values: &["daily", "weekly", "monthly", "custom"],
 };
 
-const ENUMS: [&DbEnum; 5] = [
-    &GROUP_PRIVACY_LEVEL,
-    &GROUP_ROLE,
-    &DATA_SHARING_LEVEL,
-    &COLLABORATIVE_SESSION_STATUS,
-    &ANALYTICS_PERIOD_TYPE,
-];
+const GROUP: TableGroup = TableGroup {
+    enums: &[
+        &GROUP_PRIVACY_LEVEL,
+        &GROUP_ROLE,
+        &DATA_SHARING_LEVEL,
+        &COLLABORATIVE_SESSION_STATUS,
+        &ANALYTICS_PERIOD_TYPE,
+    ],
+    tables: &[
+        learning_groups,
+        group_memberships,
+        collaborative_sessions,
+        group_analytics,
+    ],
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -46,28 +54,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        for db_enum in ENUMS {
-            ddl.create_enum(manager, db_enum).await?;
-        }
-        ddl.create_table(manager, learning_groups(&ddl)).await?;
-        ddl.create_table(manager, group_memberships(&ddl)).await?;
-        ddl.create_table(manager, collaborative_sessions(&ddl))
-            .await?;
-        ddl.create_table(manager, group_analytics(&ddl)).await
+        GROUP.up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        ddl.drop_table(manager, GroupAnalytics::Table).await?;
-        ddl.drop_table(manager, CollaborativeSessions::Table)
-            .await?;
-        ddl.drop_table(manager, GroupMemberships::Table).await?;
-        ddl.drop_table(manager, LearningGroups::Table).await?;
-        for db_enum in ENUMS.into_iter().rev() {
-            ddl.drop_enum(manager, db_enum).await?;
-        }
-        Ok(())
+        GROUP.down(manager).await
     }
 
     /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;

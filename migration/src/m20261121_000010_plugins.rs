@@ -6,7 +6,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{DbEnum, Ddl};
+use crate::ddl::{DbEnum, Ddl, TableGroup};
 use crate::m20261121_000001_users::Users;
 
 pub const PLUGIN_STATUS: DbEnum = DbEnum {
@@ -14,7 +14,10 @@ pub const PLUGIN_STATUS: DbEnum = DbEnum {
     values: &["installed", "active", "disabled", "error", "updating"],
 };
 
-const ENUMS: [&DbEnum; 1] = [&PLUGIN_STATUS];
+const GROUP: TableGroup = TableGroup {
+    enums: &[&PLUGIN_STATUS],
+    tables: &[plugins, plugin_data],
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -22,22 +25,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        for db_enum in ENUMS {
-            ddl.create_enum(manager, db_enum).await?;
-        }
-        ddl.create_table(manager, plugins(&ddl)).await?;
-        ddl.create_table(manager, plugin_data(&ddl)).await
+        GROUP.up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let ddl = Ddl::of(manager);
-        ddl.drop_table(manager, PluginData::Table).await?;
-        ddl.drop_table(manager, Plugins::Table).await?;
-        for db_enum in ENUMS.into_iter().rev() {
-            ddl.drop_enum(manager, db_enum).await?;
-        }
-        Ok(())
+        GROUP.down(manager).await
     }
 
     /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;

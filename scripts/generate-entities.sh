@@ -44,7 +44,7 @@ sea-orm-cli generate entity \
   --lib \
   --with-serde both \
   --date-time-crate chrono \
-  --ignore-tables seaql_migrations \
+  --ignore-tables seaql_migrations,learndb_migration_history \
   --banner-version minor >/dev/null
 
 # Format with the workspace's rustfmt so `cargo fmt --check` holds for generated code too.

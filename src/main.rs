@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use migration::cli::MigrateCli;
+use migration::cli::{MigrateCli, SqlBackend};
 
 /// learndb: the unified learning-platform database (schema, migrations, entities).
 #[derive(Debug, Parser)]
@@ -18,11 +18,17 @@ struct Cli {
 enum Command {
     /// Apply, roll back and inspect schema migrations (same as `cargo run -p migration --`).
     Migrate(MigrateCli),
+    /// Print the full schema DDL for a backend, without a database (committed under schema/).
+    Sql {
+        #[arg(long, value_enum)]
+        backend: SqlBackend,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Migrate(cli) => migration::cli::run(cli).await,
+        Command::Sql { backend } => migration::cli::print_schema_sql(backend).await,
     }
 }

@@ -2,13 +2,14 @@
 //!
 //! Table-group modules are named `mYYYYMMDD_NNNNNN_<group>` with the module numbers of SPEC.md §1,
 //! so groups still to come slot in between in dependency order. Helper modules (`ddl`, `cli`,
-//! `connect`) are named so that `migrate generate` never mistakes them for migrations.
+//! `connect`, `runner`) are named so that `migrate generate` never mistakes them for migrations.
 
 pub use sea_orm_migration::prelude::*;
 
 pub mod cli;
 pub mod connect;
 pub mod ddl;
+pub mod runner;
 
 mod m20261121_000001_users;
 mod m20261121_000002_content;

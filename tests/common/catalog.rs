@@ -71,10 +71,11 @@ impl Catalog {
         })
     }
 
-    /// Everything but the migration history table, which sea-orm-migration keeps after `down`.
+    /// Everything but the two migration history tables, which stay after `down`.
     pub fn without_history(&self) -> Catalog {
         let mut c = self.clone();
         c.tables.remove("seaql_migrations");
+        c.tables.remove("learndb_migration_history");
         c
     }
 

@@ -1,0 +1,64 @@
+//! The SQL a migration runs, captured without a database.
+//!
+//! A migration's `up()`/`down()` is run against SeaORM's mock connection for the target backend,
+//! which records every statement instead of executing it. That gives the exact SQL for
+//! `--dry-run`, `learndb sql` and the history checksums, from the same code that migrates. A
+//! migration that reads the database (e.g. `has_table`) cannot be captured and reports an error;
+//! learndb's own migrations only write.
+
+use sea_orm::{DbBackend, DbErr, MockDatabase, MockExecResult};
+use sea_orm_migration::sea_orm;
+use sea_orm_migration::{MigrationTrait, SchemaManager};
+use sha2::{Digest, Sha256};
+
+/// More statements than any migration runs; each execute consumes one canned result.
+const MAX_STATEMENTS: usize = 100_000;
+
+/// Which half of a migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The statements `migration` executes in `direction` on `backend`, in order.
+pub async fn capture(
+    backend: DbBackend,
+    migration: &dyn MigrationTrait,
+    direction: Direction,
+) -> Result<Vec<String>, DbErr> {
+    let db = MockDatabase::new(backend)
+        .append_exec_results(std::iter::repeat_n(MockExecResult::default(), MAX_STATEMENTS))
+        .into_connection();
+    let manager = SchemaManager::new(&db);
+    let run = match direction {
+        Direction::Up => migration.up(&manager).await,
+        Direction::Down => migration.down(&manager).await,
+    };
+    run.map_err(|e| {
+        DbErr::Migration(format!(
+            "cannot capture the SQL of {} without a database: {e}",
+            migration.name()
+        ))
+    })?;
+    Ok(db
+        .into_transaction_log()
+        .iter()
+        .flat_map(|t| t.statements().iter().map(|s| s.to_string()))
+        .collect())
+}
+
+/// SHA-256 (hex) of a migration's statements: the checksum the history records.
+pub fn checksum(statements: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for statement in statements {
+        hasher.update(statement.as_bytes());
+        hasher.update(b";\n");
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+/// Renders statements as a script: each ends with `;` on its own line.
+pub fn script(statements: &[String]) -> String {
+    statements.iter().map(|s| format!("{s};\n")).collect()
+}

@@ -115,7 +115,11 @@ async fn migration_binary_and_learndb_migrate_report_the_same_status() {
         stdout(&a)
     );
 
-    let down = run(&learndb(), dir.path(), &["migrate", "-u", url, "down", "--yes"]);
+    let down = run(
+        &learndb(),
+        dir.path(),
+        &["migrate", "-u", url, "down", "--yes"],
+    );
     assert!(down.status.success(), "{}", stderr(&down));
     let after = run(&learndb(), dir.path(), &["migrate", "-u", url, "status"]);
     assert!(

@@ -129,7 +129,11 @@ pub enum MigrateCommand {
         /// The migration (full name, unique prefix, number or group name).
         version: String,
         /// Its changes are complete: record it as applied.
-        #[arg(long, conflicts_with = "rolled_back", required_unless_present = "rolled_back")]
+        #[arg(
+            long,
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
         applied: bool,
         /// Its changes are undone: forget it, so `up` runs it again.
         #[arg(long)]
@@ -283,7 +287,8 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     if !quiet {
         println!("{}", describe(&target));
     }
-    let runner = Runner::<Migrator>::new(&db, &target, Duration::from_secs(cli.options.lock_timeout));
+    let runner =
+        Runner::<Migrator>::new(&db, &target, Duration::from_secs(cli.options.lock_timeout));
     let result = dispatch(&runner, &target, command).await;
     db.close().await.ok();
     result
@@ -321,15 +326,18 @@ fn destructive(command: &MigrateCommand) -> Option<(String, Confirm)> {
             (what, confirm)
         }
         MigrateCommand::Fresh { confirm } => (
-            "drop EVERY table, view and type in the database and re-apply all migrations".to_owned(),
+            "drop EVERY table, view and type in the database and re-apply all migrations"
+                .to_owned(),
             confirm,
         ),
         MigrateCommand::Refresh { confirm } => (
-            "roll back all migrations (dropping their tables and data) and re-apply them".to_owned(),
+            "roll back all migrations (dropping their tables and data) and re-apply them"
+                .to_owned(),
             confirm,
         ),
         MigrateCommand::Reset { confirm } => (
-            "roll back all migrations (dropping their tables and data) and drop the history".to_owned(),
+            "roll back all migrations (dropping their tables and data) and drop the history"
+                .to_owned(),
             confirm,
         ),
         _ => return None,
@@ -340,7 +348,8 @@ fn destructive(command: &MigrateCommand) -> Option<(String, Confirm)> {
 /// Guard rails: production refuses unless --allow-destructive; otherwise --yes, or a "yes"
 /// typed on a terminal.
 fn confirm((what, flags): &(String, Confirm), target: &Target) -> Result<(), CliError> {
-    let production = std::env::var("LEARNDB_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"));
+    let production =
+        std::env::var("LEARNDB_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"));
     if production && !flags.allow_destructive {
         return Err(CliError::Refused(format!(
             "refusing to {what} on {target}: LEARNDB_ENV=production; add --allow-destructive if this is really intended"
@@ -361,7 +370,9 @@ fn confirm((what, flags): &(String, Confirm), target: &Target) -> Result<(), Cli
     if answer.trim().eq_ignore_ascii_case("yes") {
         Ok(())
     } else {
-        Err(CliError::Refused(format!("cancelled: nothing was changed on {target}")))
+        Err(CliError::Refused(format!(
+            "cancelled: nothing was changed on {target}"
+        )))
     }
 }
 
@@ -441,15 +452,25 @@ async fn dispatch(
             let repaired = runner.repair(&mut progress).await?;
             println!("Repaired {} checksum(s)", repaired.len());
         }
-        MigrateCommand::Resolve { version, applied, .. } => {
-            let resolution = if applied { Resolution::Applied } else { Resolution::RolledBack };
+        MigrateCommand::Resolve {
+            version, applied, ..
+        } => {
+            let resolution = if applied {
+                Resolution::Applied
+            } else {
+                Resolution::RolledBack
+            };
             let version = runner.resolve(&version, resolution).await?;
             match resolution {
                 Resolution::Applied => println!("Resolved {version}: recorded as applied"),
-                Resolution::RolledBack => println!("Resolved {version}: recorded as rolled back; `up` will run it again"),
+                Resolution::RolledBack => {
+                    println!("Resolved {version}: recorded as rolled back; `up` will run it again")
+                }
             }
         }
-        MigrateCommand::Sql { .. } | MigrateCommand::Generate { .. } | MigrateCommand::Init { .. } => {}
+        MigrateCommand::Sql { .. }
+        | MigrateCommand::Generate { .. }
+        | MigrateCommand::Init { .. } => {}
     }
     Ok(())
 }
@@ -475,7 +496,13 @@ fn print_status(report: &StatusReport) {
         Some(holder) => println!("Lock: held by {holder} (a migration is running)"),
         None => println!("Lock: free"),
     }
-    let width = report.migrations.iter().map(|m| m.version.len()).max().unwrap_or(7).max(7);
+    let width = report
+        .migrations
+        .iter()
+        .map(|m| m.version.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     println!(
         "{:<width$}  {:<14}  {:<16}  {:<23}  duration",
         "version", "group", "state", "applied at"
@@ -485,7 +512,10 @@ fn print_status(report: &StatusReport) {
             .applied_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
             .unwrap_or_else(|| "-".into());
-        let duration = row.duration_ms.map(|d| format!("{d} ms")).unwrap_or_else(|| "-".into());
+        let duration = row
+            .duration_ms
+            .map(|d| format!("{d} ms"))
+            .unwrap_or_else(|| "-".into());
         println!(
             "{:<width$}  {:<14}  {:<16}  {:<23}  {duration}",
             row.version, row.group, row.state, at
@@ -525,7 +555,11 @@ impl Printer {
         let mut out = std::io::stdout();
         match event {
             Event::Applying(v) | Event::RollingBack(v) if self.terminal => {
-                let verb = if matches!(event, Event::Applying(_)) { "Applying" } else { "Rolling back" };
+                let verb = if matches!(event, Event::Applying(_)) {
+                    "Applying"
+                } else {
+                    "Rolling back"
+                };
                 let _ = write!(out, "{verb} {v} …");
                 let _ = out.flush();
             }
@@ -551,5 +585,8 @@ fn millis(d: Duration) -> String {
 
 /// For tests and tools: every migration's name, in order.
 pub fn migration_names() -> Vec<String> {
-    Migrator::migrations().iter().map(|m| m.name().to_owned()).collect()
+    Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect()
 }

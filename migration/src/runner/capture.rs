@@ -28,7 +28,10 @@ pub async fn capture(
     direction: Direction,
 ) -> Result<Vec<String>, DbErr> {
     let db = MockDatabase::new(backend)
-        .append_exec_results(std::iter::repeat_n(MockExecResult::default(), MAX_STATEMENTS))
+        .append_exec_results(std::iter::repeat_n(
+            MockExecResult::default(),
+            MAX_STATEMENTS,
+        ))
         .into_connection();
     let manager = SchemaManager::new(&db);
     let run = match direction {

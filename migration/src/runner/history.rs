@@ -116,14 +116,21 @@ pub async fn exists<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
 pub async fn table_exists<C: ConnectionTrait>(db: &C, table: &str) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
-        DbBackend::MySql => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+        DbBackend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+        }
+        DbBackend::MySql => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
+        }
         _ => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
     };
     let row = db
         .query_one_raw(Statement::from_sql_and_values(backend, sql, [table.into()]))
         .await?;
-    Ok(row.and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0) > 0)
+    Ok(row
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0)
+        > 0)
 }
 
 /// Every recorded migration, by version.
@@ -152,8 +159,11 @@ fn record(row: &QueryResult) -> Result<Record, DbErr> {
     Ok(Record {
         version: row.try_get("", "version")?,
         checksum: row.try_get("", "checksum")?,
-        state: State::parse(&state)
-            .ok_or_else(|| DbErr::Custom(format!("unknown migration state '{state}' in {HISTORY_TABLE}")))?,
+        state: State::parse(&state).ok_or_else(|| {
+            DbErr::Custom(format!(
+                "unknown migration state '{state}' in {HISTORY_TABLE}"
+            ))
+        })?,
         applied_at: row.try_get("", "applied_at")?,
         duration_ms: row.try_get("", "duration_ms")?,
         applied_by: row.try_get("", "applied_by")?,

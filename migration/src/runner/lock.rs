@@ -50,7 +50,10 @@ pub enum LockError {
 }
 
 fn holder_text(holder: &Option<String>) -> String {
-    holder.as_ref().map(|h| format!(" by {h}")).unwrap_or_default()
+    holder
+        .as_ref()
+        .map(|h| format!(" by {h}"))
+        .unwrap_or_default()
 }
 
 impl MigrationLock {
@@ -62,7 +65,9 @@ impl MigrationLock {
         };
         let held = match target.backend() {
             DbBackend::Postgres => {
-                let mut conn = pg_connection(target).await.map_err(|e| failed(e.to_string()))?;
+                let mut conn = pg_connection(target)
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
                 let deadline = Instant::now() + timeout;
                 loop {
                     let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -110,13 +115,22 @@ impl MigrationLock {
                             Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                                 tokio::time::sleep(Duration::from_millis(100)).await;
                             }
-                            Err(TryLockError::WouldBlock) => return Err(timed_out(target, timeout).await),
-                            Err(TryLockError::Error(e)) => return Err(failed(format!("{}: {e}", path.display()))),
+                            Err(TryLockError::WouldBlock) => {
+                                return Err(timed_out(target, timeout).await);
+                            }
+                            Err(TryLockError::Error(e)) => {
+                                return Err(failed(format!("{}: {e}", path.display())));
+                            }
                         }
                     }
                     // Tell waiting processes who holds it.
                     file.set_len(0).ok();
-                    let _ = write!(file, "{} since {}", super::history::whoami(), chrono::Utc::now().to_rfc3339());
+                    let _ = write!(
+                        file,
+                        "{} since {}",
+                        super::history::whoami(),
+                        chrono::Utc::now().to_rfc3339()
+                    );
                     Held::File(file)
                 }
             },
@@ -128,12 +142,14 @@ impl MigrationLock {
     pub async fn release(self) {
         match self._held {
             Held::Postgres(mut conn) => {
-                let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_KEY).execute(&mut conn).await;
+                let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(PG_KEY)
+                    .execute(&mut conn)
+                    .await;
                 let _ = conn.close().await;
             }
             Held::MySql(mut conn) => {
-                let _ = sqlx::query(MYSQL_RELEASE_LOCK).execute(&mut conn)
-                    .await;
+                let _ = sqlx::query(MYSQL_RELEASE_LOCK).execute(&mut conn).await;
                 let _ = conn.close().await;
             }
             Held::File(file) => {
@@ -161,8 +177,10 @@ async fn pg_connection(target: &Target) -> Result<sqlx::PgConnection, sqlx::Erro
 // `GET_LOCK` names are server-wide, so the name carries the database; MySQL caps it at 64
 // characters.
 const MYSQL_GET_LOCK: &str = "SELECT GET_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64), ?)";
-const MYSQL_RELEASE_LOCK: &str = "SELECT RELEASE_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
-const MYSQL_IS_USED_LOCK: &str = "SELECT IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
+const MYSQL_RELEASE_LOCK: &str =
+    "SELECT RELEASE_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
+const MYSQL_IS_USED_LOCK: &str =
+    "SELECT IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
 
 /// `<database file>.lock`, or nothing for an in-memory database.
 fn lock_file(target: &Target) -> Option<PathBuf> {
@@ -207,7 +225,9 @@ pub async fn holder(target: &Target) -> Result<Option<String>, DbErr> {
             }))
         }
         DbBackend::MySql => {
-            let mut conn = sqlx::MySqlConnection::connect(target.url()).await.map_err(err)?;
+            let mut conn = sqlx::MySqlConnection::connect(target.url())
+                .await
+                .map_err(err)?;
             let id: Option<i64> = sqlx::query_scalar(MYSQL_IS_USED_LOCK)
                 .fetch_one(&mut conn)
                 .await

@@ -19,9 +19,7 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::prelude::{Alias, Expr, ExprTrait, Query};
 use sea_orm_migration::sea_orm;
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
@@ -100,7 +98,9 @@ pub enum RunError {
     AmbiguousVersion { query: String, matches: String },
     #[error("{version} is not applied on {target}, so there is nothing to roll back to")]
     NotApplied { version: String, target: String },
-    #[error("{version} is not in a failed or interrupted state on {target} (it is {state}); nothing to resolve")]
+    #[error(
+        "{version} is not in a failed or interrupted state on {target} (it is {state}); nothing to resolve"
+    )]
     NothingToResolve {
         version: String,
         target: String,
@@ -109,7 +109,10 @@ pub enum RunError {
 }
 
 fn error_text(error: &Option<String>) -> String {
-    error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+    error
+        .as_ref()
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default()
 }
 
 impl RunError {
@@ -204,7 +207,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     // ----- commands that change state: each takes the lock first --------------------------
 
     /// Applies pending migrations; returns how many were applied.
-    pub async fn up(&self, selection: &Selection, progress: &mut dyn FnMut(&Event)) -> Result<usize, RunError> {
+    pub async fn up(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<usize, RunError> {
         let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
         let result = self.up_locked(selection, progress).await;
         lock.release().await;
@@ -212,7 +219,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     /// Rolls back applied migrations; returns how many were rolled back.
-    pub async fn down(&self, selection: &Selection, progress: &mut dyn FnMut(&Event)) -> Result<usize, RunError> {
+    pub async fn down(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<usize, RunError> {
         let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
         let result = self.down_locked(selection, progress).await;
         lock.release().await;
@@ -247,7 +258,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 )
                 .await
                 .map_err(&err)?;
-            progress(&Event::Note("dropped seaql_migrations and learndb_migration_history".into()));
+            progress(&Event::Note(
+                "dropped seaql_migrations and learndb_migration_history".into(),
+            ));
             Ok(())
         }
         .await;
@@ -260,7 +273,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     pub async fn fresh(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
         let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
         let result = async {
-            let dropped = wipe::drop_everything(self.db).await.map_err(self.db_err("fresh"))?;
+            let dropped = wipe::drop_everything(self.db)
+                .await
+                .map_err(self.db_err("fresh"))?;
             progress(&Event::Note(format!("dropped {dropped} objects")));
             self.up_locked(&Selection::All, progress).await.map(|_| ())
         }
@@ -280,10 +295,18 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             let snapshot = self.snapshot().await?;
             let mut repaired = Vec::new();
             for (version, current, record) in self.checksum_changes(&snapshot).await? {
-                history::put(self.db, &Record { checksum: current.clone(), ..record })
-                    .await
-                    .map_err(self.db_err("repair"))?;
-                progress(&Event::Note(format!("{version}: checksum recorded as {current}")));
+                history::put(
+                    self.db,
+                    &Record {
+                        checksum: current.clone(),
+                        ..record
+                    },
+                )
+                .await
+                .map_err(self.db_err("repair"))?;
+                progress(&Event::Note(format!(
+                    "{version}: checksum recorded as {current}"
+                )));
                 repaired.push(version);
             }
             Ok(repaired)
@@ -307,7 +330,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                     return Err(RunError::NothingToResolve {
                         version: version.clone(),
                         target: self.target.to_string(),
-                        state: other.map_or("not recorded", |r| r.state.as_str()).to_owned(),
+                        state: other
+                            .map_or("not recorded", |r| r.state.as_str())
+                            .to_owned(),
                     });
                 }
             };
@@ -342,9 +367,14 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// read-only user and while another process migrates.
     pub async fn status(&self) -> Result<StatusReport, RunError> {
         let snapshot = self.snapshot().await?;
-        let lock_holder = lock::holder(self.target).await.map_err(self.db_err("status"))?;
+        let lock_holder = lock::holder(self.target)
+            .await
+            .map_err(self.db_err("status"))?;
         let mut rows = Vec::new();
-        let names: Vec<String> = Self::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let names: Vec<String> = Self::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
         for migration in Self::migrations() {
             let version = migration.name().to_owned();
             let record = snapshot.history.get(&version);
@@ -400,7 +430,10 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     /// The SQL `up` would run, per migration, without running it.
-    pub async fn plan_up(&self, selection: &Selection) -> Result<Vec<(String, Vec<String>)>, RunError> {
+    pub async fn plan_up(
+        &self,
+        selection: &Selection,
+    ) -> Result<Vec<(String, Vec<String>)>, RunError> {
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
         let mut plan = Vec::new();
@@ -414,7 +447,10 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     /// The SQL `down` would run, per migration, without running it.
-    pub async fn plan_down(&self, selection: &Selection) -> Result<Vec<(String, Vec<String>)>, RunError> {
+    pub async fn plan_down(
+        &self,
+        selection: &Selection,
+    ) -> Result<Vec<(String, Vec<String>)>, RunError> {
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
         let mut plan = Vec::new();
@@ -429,7 +465,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
 
     // ----- the work, under the lock ----------------------------------------------------------
 
-    async fn up_locked(&self, selection: &Selection, progress: &mut dyn FnMut(&Event)) -> Result<usize, RunError> {
+    async fn up_locked(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<usize, RunError> {
         self.install().await?;
         let snapshot = self.snapshot().await?;
         self.reconcile(&snapshot, progress).await?;
@@ -442,7 +482,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         Ok(chosen.len())
     }
 
-    async fn down_locked(&self, selection: &Selection, progress: &mut dyn FnMut(&Event)) -> Result<usize, RunError> {
+    async fn down_locked(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<usize, RunError> {
         self.install().await?;
         let snapshot = self.snapshot().await?;
         self.reconcile(&snapshot, progress).await?;
@@ -450,8 +494,12 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         self.verify(&snapshot).await?;
         let chosen = self.select_down(&snapshot, selection)?;
         for migration in &chosen {
-            self.roll_back(migration.as_ref(), snapshot.history.get(migration.name()), progress)
-                .await?;
+            self.roll_back(
+                migration.as_ref(),
+                snapshot.history.get(migration.name()),
+                progress,
+            )
+            .await?;
         }
         Ok(chosen.len())
     }
@@ -488,7 +536,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Brings the history in line with `seaql_migrations` where another tool changed it:
     /// migrations applied by plain sea-orm-migration get a history row with their current
     /// checksum, and rows of migrations it rolled back are removed.
-    async fn reconcile(&self, snapshot: &Snapshot, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
+    async fn reconcile(
+        &self,
+        snapshot: &Snapshot,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<(), RunError> {
         let err = self.db_err("recording the migration history");
         for migration in Self::migrations() {
             let version = migration.name();
@@ -507,7 +559,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                         error: None,
                     };
                     history::put(self.db, &record).await.map_err(&err)?;
-                    progress(&Event::Note(format!("{version}: was applied without learndb; recorded its checksum")));
+                    progress(&Event::Note(format!(
+                        "{version}: was applied without learndb; recorded its checksum"
+                    )));
                 }
                 (None, Some(r)) if r.state == State::Applied => {
                     history::remove(self.db, version).await.map_err(&err)?;
@@ -533,12 +587,23 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 error: record.error.clone(),
             });
         }
-        let names: Vec<String> = Self::migrations().iter().map(|m| m.name().to_owned()).collect();
-        let missing: Vec<&String> = snapshot.applied.keys().filter(|v| !names.contains(v)).collect();
+        let names: Vec<String> = Self::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let missing: Vec<&String> = snapshot
+            .applied
+            .keys()
+            .filter(|v| !names.contains(v))
+            .collect();
         if !missing.is_empty() {
             return Err(RunError::MissingFiles {
                 target: self.target.to_string(),
-                versions: missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                versions: missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         let changes = self.checksum_changes(snapshot).await?;
@@ -557,7 +622,10 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     /// Applied migrations whose recorded checksum differs from their SQL today.
-    async fn checksum_changes(&self, snapshot: &Snapshot) -> Result<Vec<(String, String, Record)>, RunError> {
+    async fn checksum_changes(
+        &self,
+        snapshot: &Snapshot,
+    ) -> Result<Vec<(String, String, Record)>, RunError> {
         let mut changes = Vec::new();
         for migration in Self::migrations() {
             let Some(record) = snapshot.history.get(migration.name()) else {
@@ -578,7 +646,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         Ok(changes)
     }
 
-    fn select_up(&self, snapshot: &Snapshot, selection: &Selection) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
+    fn select_up(
+        &self,
+        snapshot: &Snapshot,
+        selection: &Selection,
+    ) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
         let all = Self::migrations();
         let last = match selection {
             Selection::To(query) => Some(self.find_version(query)?),
@@ -602,7 +674,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         Ok(pending)
     }
 
-    fn select_down(&self, snapshot: &Snapshot, selection: &Selection) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
+    fn select_down(
+        &self,
+        snapshot: &Snapshot,
+        selection: &Selection,
+    ) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
         let mut applied: Vec<Box<dyn MigrationTrait>> = Self::migrations()
             .into_iter()
             .filter(|m| snapshot.applied.contains_key(m.name()))
@@ -627,15 +703,26 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
 
     /// Resolves a version query: a full name, a unique prefix, a serial number or a group name.
     pub fn find_version(&self, query: &str) -> Result<String, RunError> {
-        let names: Vec<String> = Self::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let names: Vec<String> = Self::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
         find_version(&names, query)
     }
 
-    async fn apply(&self, migration: &dyn MigrationTrait, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
+    async fn apply(
+        &self,
+        migration: &dyn MigrationTrait,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<(), RunError> {
         let version = migration.name().to_owned();
         progress(&Event::Applying(version.clone()));
         let err = self.db_err("migrate up");
-        let sum = checksum(&capture(self.backend(), migration, Direction::Up).await.map_err(&err)?);
+        let sum = checksum(
+            &capture(self.backend(), migration, Direction::Up)
+                .await
+                .map_err(&err)?,
+        );
         let started_at = Utc::now();
         let started = Instant::now();
         let record = |state: State, error: Option<String>| Record {
@@ -651,16 +738,26 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             let txn = self.db.begin().await.map_err(&err)?;
             if let Err(e) = migration.up(&SchemaManager::new(&txn)).await {
                 txn.rollback().await.ok();
-                return Err(self.failed(&version, &e, "its transaction was rolled back, so nothing was changed or recorded"));
+                return Err(self.failed(
+                    &version,
+                    &e,
+                    "its transaction was rolled back, so nothing was changed or recorded",
+                ));
             }
             self.record_seaql(&txn, &version).await.map_err(&err)?;
-            history::put(&txn, &record(State::Applied, None)).await.map_err(&err)?;
+            history::put(&txn, &record(State::Applied, None))
+                .await
+                .map_err(&err)?;
             txn.commit().await.map_err(&err)?;
         } else {
-            history::put(self.db, &record(State::Running, None)).await.map_err(&err)?;
+            history::put(self.db, &record(State::Running, None))
+                .await
+                .map_err(&err)?;
             if let Err(e) = migration.up(&SchemaManager::new(self.db)).await {
                 let reason = self.target.scrub(&one_line(&e.to_string()));
-                history::put(self.db, &record(State::Failed, Some(reason))).await.map_err(&err)?;
+                history::put(self.db, &record(State::Failed, Some(reason)))
+                    .await
+                    .map_err(&err)?;
                 return Err(self.failed(
                     &version,
                     &e,
@@ -668,7 +765,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 ));
             }
             self.record_seaql(self.db, &version).await.map_err(&err)?;
-            history::put(self.db, &record(State::Applied, None)).await.map_err(&err)?;
+            history::put(self.db, &record(State::Applied, None))
+                .await
+                .map_err(&err)?;
         }
         progress(&Event::Applied(version, started.elapsed()));
         Ok(())
@@ -688,7 +787,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             let txn = self.db.begin().await.map_err(&err)?;
             if let Err(e) = migration.down(&SchemaManager::new(&txn)).await {
                 txn.rollback().await.ok();
-                return Err(self.failed(&version, &e, "its transaction was rolled back, so it is still applied"));
+                return Err(self.failed(
+                    &version,
+                    &e,
+                    "its transaction was rolled back, so it is still applied",
+                ));
             }
             self.forget_seaql(&txn, &version).await.map_err(&err)?;
             history::remove(&txn, &version).await.map_err(&err)?;
@@ -698,7 +801,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 Some(r) => r.clone(),
                 None => Record {
                     version: version.clone(),
-                    checksum: checksum(&capture(self.backend(), migration, Direction::Up).await.map_err(&err)?),
+                    checksum: checksum(
+                        &capture(self.backend(), migration, Direction::Up)
+                            .await
+                            .map_err(&err)?,
+                    ),
                     state: State::Applied,
                     applied_at: Utc::now(),
                     duration_ms: None,
@@ -713,10 +820,14 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 applied_by: Some(history::whoami()),
                 ..base.clone()
             };
-            history::put(self.db, &marked(State::RollingBack, None)).await.map_err(&err)?;
+            history::put(self.db, &marked(State::RollingBack, None))
+                .await
+                .map_err(&err)?;
             if let Err(e) = migration.down(&SchemaManager::new(self.db)).await {
                 let reason = self.target.scrub(&one_line(&e.to_string()));
-                history::put(self.db, &marked(State::RollbackFailed, Some(reason))).await.map_err(&err)?;
+                history::put(self.db, &marked(State::RollbackFailed, Some(reason)))
+                    .await
+                    .map_err(&err)?;
                 return Err(self.failed(
                     &version,
                     &e,
@@ -795,7 +906,11 @@ pub fn find_version(names: &[String], query: &str) -> Result<String, RunError> {
         }),
         many => Err(RunError::AmbiguousVersion {
             query: query.to_owned(),
-            matches: many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            matches: many
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -856,8 +971,17 @@ mod tests {
         assert_eq!(find_version(&n, "6").unwrap(), n[2]);
         assert_eq!(find_version(&n, "010").unwrap(), n[3]);
         assert_eq!(find_version(&n, "progress").unwrap(), n[2]);
-        assert!(matches!(find_version(&n, "m2026"), Err(RunError::AmbiguousVersion { .. })));
-        assert!(matches!(find_version(&n, "9"), Err(RunError::UnknownVersion { .. })));
-        assert!(matches!(find_version(&n, ""), Err(RunError::UnknownVersion { .. })));
+        assert!(matches!(
+            find_version(&n, "m2026"),
+            Err(RunError::AmbiguousVersion { .. })
+        ));
+        assert!(matches!(
+            find_version(&n, "9"),
+            Err(RunError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            find_version(&n, ""),
+            Err(RunError::UnknownVersion { .. })
+        ));
     }
 }

@@ -36,7 +36,11 @@ pub async fn drop_everything(db: &DatabaseConnection) -> Result<usize, DbErr> {
         let name: String = row.try_get("", "name")?;
         objects.push((kind, name));
     }
-    let cascade = if backend == DbBackend::Postgres { " CASCADE" } else { "" };
+    let cascade = if backend == DbBackend::Postgres {
+        " CASCADE"
+    } else {
+        ""
+    };
     let statements: Vec<String> = objects
         .iter()
         .map(|(kind, name)| format!("DROP {kind} IF EXISTS {name}{cascade}"))

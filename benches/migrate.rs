@@ -1,5 +1,5 @@
 //! `cargo bench`: how long `migrate up` (per migration and in total) and `migrate down` take on a
-//! fresh database on each backend. Results are recorded in docs/benchmarks.md; nothing here
+//! fresh database on each backend, through sea-orm-migration and through learndb's runner. Results are recorded in docs/benchmarks.md; nothing here
 //! asserts on time.
 //!
 //! Uses the test harness, so it needs the same servers as `cargo test` (TEST_POSTGRES_URL,
@@ -13,6 +13,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Backend, TestDb};
+use migration::connect::{Source, Target};
+use migration::runner::{Runner, Selection};
 use migration::{Migrator, MigratorTrait};
 
 #[tokio::main]
@@ -49,7 +51,36 @@ async fn main() {
             println!("  up   {name:<34} {}", summary(times));
         }
         println!("  up   {:<34} {}", "all", summary(&mut ups));
-        println!("  down {:<34} {}\n", "all", summary(&mut downs));
+        println!("  down {:<34} {}", "all", summary(&mut downs));
+
+        // The same work through learndb's runner: lock, checksum capture, history rows.
+        let (mut runner_ups, mut statuses, mut noops) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let t = TestDb::new(backend).await;
+            let target = Target::parse(&t.url, Source::Flag).unwrap();
+            let runner = Runner::<Migrator>::new(&t.db, &target, Duration::from_secs(60));
+            let s = Instant::now();
+            runner.up(&Selection::All, &mut |_| {}).await.unwrap();
+            runner_ups.push(s.elapsed());
+            let s = Instant::now();
+            runner.up(&Selection::All, &mut |_| {}).await.unwrap();
+            noops.push(s.elapsed());
+            let s = Instant::now();
+            runner.status().await.unwrap();
+            statuses.push(s.elapsed());
+        }
+        println!(
+            "  runner up all (lock + checksums + history) {}",
+            summary(&mut runner_ups)
+        );
+        println!(
+            "  runner up, nothing pending                 {}",
+            summary(&mut noops)
+        );
+        println!(
+            "  runner status                              {}\n",
+            summary(&mut statuses)
+        );
     }
 }
 

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::{self, Connection, Row};
+use sea_orm::sqlx::{self, ConnectOptions, Connection, Row};
 use sea_orm::{DbBackend, DbErr};
 use sea_orm_migration::sea_orm;
 
@@ -85,7 +85,7 @@ impl MigrationLock {
                 }
             }
             DbBackend::MySql => {
-                let mut conn = sqlx::MySqlConnection::connect(target.url())
+                let mut conn = mysql_connection(target)
                     .await
                     .map_err(|e| failed(e.to_string()))?;
                 let got: Option<i64> = sqlx::query_scalar(MYSQL_GET_LOCK)
@@ -169,9 +169,19 @@ async fn timed_out(target: &Target, timeout: Duration) -> LockError {
     }
 }
 
+// The lock connections log no statements: `GET_LOCK` waits on the server by design, and sqlx
+// would report every wait longer than a second as a slow statement on stderr.
 async fn pg_connection(target: &Target) -> Result<sqlx::PgConnection, sqlx::Error> {
     let options: sqlx::postgres::PgConnectOptions = target.url().parse()?;
-    sqlx::PgConnection::connect_with(&options.application_name("learndb migrate (lock)")).await
+    let options = options
+        .application_name("learndb migrate (lock)")
+        .disable_statement_logging();
+    sqlx::PgConnection::connect_with(&options).await
+}
+
+async fn mysql_connection(target: &Target) -> Result<sqlx::MySqlConnection, sqlx::Error> {
+    let options: sqlx::mysql::MySqlConnectOptions = target.url().parse()?;
+    sqlx::MySqlConnection::connect_with(&options.disable_statement_logging()).await
 }
 
 // `GET_LOCK` names are server-wide, so the name carries the database; MySQL caps it at 64

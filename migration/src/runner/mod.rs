@@ -212,6 +212,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
+        self.check_selection(selection)?;
         let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
         let result = self.up_locked(selection, progress).await;
         lock.release().await;
@@ -224,6 +225,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
+        self.check_selection(selection)?;
         let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
         let result = self.down_locked(selection, progress).await;
         lock.release().await;
@@ -291,6 +293,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let result = async {
             self.install().await?;
             let snapshot = self.snapshot().await?;
+            self.refuse_unfinished(&snapshot)?;
             self.reconcile(&snapshot, progress).await?;
             let snapshot = self.snapshot().await?;
             let mut repaired = Vec::new();
@@ -434,6 +437,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         &self,
         selection: &Selection,
     ) -> Result<Vec<(String, Vec<String>)>, RunError> {
+        self.check_selection(selection)?;
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
         let mut plan = Vec::new();
@@ -451,6 +455,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         &self,
         selection: &Selection,
     ) -> Result<Vec<(String, Vec<String>)>, RunError> {
+        self.check_selection(selection)?;
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
         let mut plan = Vec::new();
@@ -578,15 +583,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Refuses to continue when a migration is unfinished, applied without its file, or
     /// changed since it was applied.
     async fn verify(&self, snapshot: &Snapshot) -> Result<(), RunError> {
-        if let Some(record) = snapshot.history.values().find(|r| r.state.is_unfinished()) {
-            return Err(RunError::Unfinished {
-                target: self.target.to_string(),
-                version: record.version.clone(),
-                state: record.state.as_str(),
-                since: record.applied_at.to_rfc3339(),
-                error: record.error.clone(),
-            });
-        }
+        self.refuse_unfinished(snapshot)?;
         let names: Vec<String> = Self::migrations()
             .iter()
             .map(|m| m.name().to_owned())
@@ -619,6 +616,28 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             });
         }
         Ok(())
+    }
+
+    /// A failed or interrupted migration blocks every command but `status` and `resolve`.
+    fn refuse_unfinished(&self, snapshot: &Snapshot) -> Result<(), RunError> {
+        match snapshot.history.values().find(|r| r.state.is_unfinished()) {
+            Some(record) => Err(RunError::Unfinished {
+                target: self.target.to_string(),
+                version: record.version.clone(),
+                state: record.state.as_str(),
+                since: record.applied_at.to_rfc3339(),
+                error: record.error.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Rejects an unknown `--to` before anything is locked or created.
+    fn check_selection(&self, selection: &Selection) -> Result<(), RunError> {
+        match selection {
+            Selection::To(query) => self.find_version(query).map(|_| ()),
+            _ => Ok(()),
+        }
     }
 
     /// Applied migrations whose recorded checksum differs from their SQL today.

@@ -1,0 +1,493 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! The migration lock and the read-only `status`, with `learndb migrate` run as real
+//! subprocesses against real databases.
+//!
+//! Proves that replicas starting together apply each migration exactly once and end with the
+//! same schema as a single run; that `up` waits for a lock held by another session, then fails
+//! with exit code 1 and the holder named, having created nothing; that `status` reports the
+//! holder meanwhile; that a killed holder never leaves the lock held; and that `status` creates
+//! nothing and works for a user who may only connect and read.
+
+mod common;
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::catalog::Catalog;
+use common::{Backend, TestDb};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::{self, Connection};
+use sea_orm::{ConnectionTrait, Database, Statement};
+
+on_every_backend!(
+    eight_concurrent_up_runs_apply_each_migration_once,
+    eight_concurrent_up_runs_apply_each_migration_once
+);
+on_every_backend!(
+    up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_nothing,
+    up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_nothing
+);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+fn learndb() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_learndb"))
+}
+
+/// `learndb migrate -u URL <args>`, in `dir`, with no DATABASE_URL or RUST_LOG from outside.
+fn migrate_command(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(learndb());
+    command
+        .args(["migrate", "-u", url])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG");
+    command
+}
+
+fn migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
+    migrate_command(dir, url, args)
+        .output()
+        .expect("learndb starts")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every migration's version, in order.
+fn versions() -> Vec<String> {
+    Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect()
+}
+
+/// The versions recorded in `seaql_migrations`, sorted, duplicates kept.
+async fn seaql_versions(t: &TestDb) -> Vec<String> {
+    let mut v = t
+        .query_strings("SELECT version FROM seaql_migrations", "version")
+        .await;
+    v.sort();
+    v
+}
+
+/// `(version, state)` of every row of `learndb_migration_history`, sorted, duplicates kept.
+async fn history_rows(t: &TestDb) -> Vec<(String, String)> {
+    let sql = "SELECT version, state FROM learndb_migration_history";
+    let mut rows: Vec<(String, String)> =
+        t.db.query_all_raw(Statement::from_string(t.db_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get::<String>("", "version").unwrap(),
+                    r.try_get::<String>("", "state").unwrap(),
+                )
+            })
+            .collect();
+    rows.sort();
+    rows
+}
+
+/// Asserts that `status` printed every migration as pending and nothing else.
+fn assert_all_pending(out: &str) {
+    let names = versions();
+    for name in &names {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(name.as_str()) && l.contains(" pending ")),
+            "{name} is not listed as pending:\n{out}"
+        );
+    }
+    assert!(
+        out.contains(&format!("0 applied, {} pending, 0 problem(s)", names.len())),
+        "{out}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eight replicas start together.
+
+async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            migrate_command(dir.path(), &t.url, &["--lock-timeout", "120", "up"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("learndb starts")
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for (i, o) in outputs.iter().enumerate() {
+        assert!(
+            o.status.success(),
+            "{backend:?}: run {i} exited {:?}\nstdout:\n{}\nstderr:\n{}",
+            o.status,
+            stdout(o),
+            stderr(o)
+        );
+    }
+
+    let names = versions();
+    assert_eq!(
+        seaql_versions(&t).await,
+        names,
+        "{backend:?}: seaql_migrations must hold each migration exactly once"
+    );
+    let applied: Vec<(String, String)> = names
+        .iter()
+        .map(|v| (v.clone(), "applied".to_owned()))
+        .collect();
+    assert_eq!(
+        history_rows(&t).await,
+        applied,
+        "{backend:?}: learndb_migration_history must hold each migration once, applied"
+    );
+
+    let all: Vec<String> = outputs.iter().map(stdout).collect();
+    for name in &names {
+        let prefix = format!("Applied {name} in ");
+        let times: usize = all
+            .iter()
+            .map(|out| out.lines().filter(|l| l.starts_with(&prefix)).count())
+            .sum();
+        assert_eq!(
+            times,
+            1,
+            "{backend:?}: {name} was reported applied {times} times across the 8 runs:\n{}",
+            all.join("\n----\n")
+        );
+    }
+    // The first run to take the lock applies everything; the others find nothing to do.
+    let idle = all
+        .iter()
+        .filter(|out| out.contains("Nothing to apply"))
+        .count();
+    assert_eq!(idle, 7, "{backend:?}:\n{}", all.join("\n----\n"));
+
+    let reference = TestDb::new(backend).await;
+    let single = migrate(dir.path(), &reference.url, &["up"]);
+    assert!(single.status.success(), "{}", stderr(&single));
+    assert_eq!(
+        Catalog::read(&t.db).await.without_history(),
+        Catalog::read(&reference.db).await.without_history(),
+        "{backend:?}: 8 concurrent runs built a different schema than one run"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Another session holds the lock.
+
+/// The migration lock, held by the test the way another session would hold it.
+enum Holder {
+    Postgres(sqlx::PgConnection, i32),
+    MySql(sqlx::MySqlConnection, u64),
+    File(File),
+}
+
+impl Holder {
+    async fn take(t: &TestDb) -> Holder {
+        match t.backend {
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
+                let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                sqlx::query("SELECT pg_advisory_lock(1818583410)")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                Holder::Postgres(conn, pid)
+            }
+            Backend::MySql => {
+                let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
+                let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                let got: Option<i64> = sqlx::query_scalar(
+                    "SELECT GET_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64), 0)",
+                )
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+                assert_eq!(got, Some(1), "the test could not take the lock itself");
+                Holder::MySql(conn, id)
+            }
+            Backend::Sqlite => {
+                let mut path = t.sqlite_path().unwrap().into_os_string();
+                path.push(".lock");
+                let mut file = OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .unwrap();
+                file.lock().unwrap();
+                file.set_len(0).unwrap();
+                writeln!(file, "test holder").unwrap();
+                file.flush().unwrap();
+                Holder::File(file)
+            }
+        }
+    }
+
+    /// What the runner's messages must contain to identify this holder.
+    fn identity(&self) -> String {
+        match self {
+            Holder::Postgres(_, pid) => format!("pid {pid}"),
+            Holder::MySql(_, id) => format!("connection {id}"),
+            Holder::File(_) => "test holder".to_owned(),
+        }
+    }
+
+    /// Kills the holder as a crash would: its session ends, or its descriptor closes.
+    async fn kill(self, t: &TestDb) {
+        match self {
+            Holder::Postgres(conn, pid) => {
+                let row =
+                    t.db.query_one_raw(Statement::from_sql_and_values(
+                        t.db_backend(),
+                        "SELECT pg_terminate_backend($1) AS killed",
+                        [pid.into()],
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert!(row.try_get::<bool>("", "killed").unwrap());
+                drop(conn);
+            }
+            Holder::MySql(conn, id) => {
+                t.exec(&format!("KILL {id}")).await.unwrap();
+                drop(conn);
+            }
+            Holder::File(file) => drop(file),
+        }
+    }
+}
+
+async fn up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_nothing(
+    backend: Backend,
+) {
+    let t = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let before = Catalog::read(&t.db).await;
+    assert!(
+        before.is_empty(),
+        "{backend:?}: the fresh database is not empty"
+    );
+
+    let holder = Holder::take(&t).await;
+    let who = holder.identity();
+
+    let up = migrate(dir.path(), &t.url, &["--lock-timeout", "2", "up"]);
+    let err = stderr(&up);
+    assert_eq!(
+        up.status.code(),
+        Some(1),
+        "{backend:?}: up with the lock held exited {:?}\nstdout:\n{}\nstderr:\n{err}",
+        up.status,
+        stdout(&up)
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{backend:?}: expected one stderr line: {err}"
+    );
+    assert!(
+        lines[0].contains("migration lock") && lines[0].contains("is held"),
+        "{backend:?}: {err}"
+    );
+    assert!(
+        lines[0].contains(&who),
+        "{backend:?}: the error does not name the holder ({who}): {err}"
+    );
+    assert_eq!(
+        Catalog::read(&t.db).await,
+        before,
+        "{backend:?}: up created something although it never held the lock"
+    );
+
+    let status = migrate(dir.path(), &t.url, &["status"]);
+    assert!(
+        status.status.success(),
+        "{backend:?}: status while the lock is held exited {:?}: {}",
+        status.status,
+        stderr(&status)
+    );
+    let out = stdout(&status);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Lock: held by") && l.contains(&who)),
+        "{backend:?}: status does not say the lock is held by {who}:\n{out}"
+    );
+
+    holder.kill(&t).await;
+
+    let up = migrate(dir.path(), &t.url, &["up"]);
+    assert!(
+        up.status.success(),
+        "{backend:?}: up after the holder was killed exited {:?}: {}",
+        up.status,
+        stderr(&up)
+    );
+    assert_eq!(seaql_versions(&t).await, versions());
+    let status = migrate(dir.path(), &t.url, &["status"]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    assert!(
+        stdout(&status).lines().any(|l| l == "Lock: free"),
+        "{backend:?}: the lock is still reported held after up:\n{}",
+        stdout(&status)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// `status` is read-only.
+
+/// Drops a cluster-wide role when the test ends, pass or fail, through a fresh connection on its
+/// own runtime (as TestDb's cleanup does).
+struct RoleGuard {
+    admin_url: String,
+    role: String,
+    database: String,
+}
+
+impl Drop for RoleGuard {
+    fn drop(&mut self) {
+        let url = self.admin_url.clone();
+        let statements = [
+            format!(
+                "REVOKE ALL ON DATABASE \"{}\" FROM \"{}\"",
+                self.database, self.role
+            ),
+            format!("DROP ROLE IF EXISTS \"{}\"", self.role),
+        ];
+        let cleanup = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let Ok(admin) = Database::connect(url.as_str()).await else {
+                    eprintln!("warning: could not connect to drop the test role");
+                    return;
+                };
+                for sql in &statements {
+                    if let Err(e) = admin.execute_unprepared(sql).await {
+                        eprintln!("warning: {sql}: {e}");
+                    }
+                }
+                admin.close().await.ok();
+            });
+        });
+        cleanup.join().ok();
+    }
+}
+
+#[tokio::test]
+async fn status_is_read_only() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut url = url::Url::parse(&t.url).unwrap();
+    let database = url.path().trim_start_matches('/').to_owned();
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let role = format!("learndb_ro_{}", &suffix[..12]);
+    let password = format!("pw{}", &suffix[12..24]);
+    t.exec(&format!(
+        "CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'"
+    ))
+    .await
+    .unwrap();
+    let _guard = RoleGuard {
+        admin_url: t.url.clone(),
+        role: role.clone(),
+        database: database.clone(),
+    };
+    t.exec(&format!(
+        "GRANT CONNECT ON DATABASE \"{database}\" TO \"{role}\""
+    ))
+    .await
+    .unwrap();
+    // PostgreSQL 15 already denies this to non-owners; say so for older servers too.
+    t.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        .await
+        .unwrap();
+    let can_create = t
+        .query_strings(
+            &format!(
+                "SELECT (has_schema_privilege('{role}', 'public', 'CREATE') \
+                 OR has_database_privilege('{role}', '{database}', 'CREATE'))::text AS c"
+            ),
+            "c",
+        )
+        .await;
+    assert_eq!(can_create, ["false"], "the role must not be able to create");
+
+    url.set_username(&role).unwrap();
+    url.set_password(Some(&password)).unwrap();
+    let status = migrate(dir.path(), url.as_str(), &["status"]);
+    assert!(
+        status.status.success(),
+        "status as a read-only user exited {:?}\nstdout:\n{}\nstderr:\n{}",
+        status.status,
+        stdout(&status),
+        stderr(&status)
+    );
+    assert_all_pending(&stdout(&status));
+    let after = Catalog::read(&t.db).await;
+    assert!(
+        after.is_empty(),
+        "status created something: {:?}",
+        after.tables.keys()
+    );
+}
+
+#[tokio::test]
+async fn status_creates_nothing_on_sqlite() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let status = migrate(dir.path(), &t.url, &["status"]);
+    assert!(
+        status.status.success(),
+        "status exited {:?}: {}",
+        status.status,
+        stderr(&status)
+    );
+    let out = stdout(&status);
+    assert_all_pending(&out);
+    assert!(out.lines().any(|l| l == "Lock: free"), "{out}");
+    let after = Catalog::read(&t.db).await;
+    assert!(
+        after.is_empty(),
+        "status created something: {:?}",
+        after.tables.keys()
+    );
+    let mut lock = t.sqlite_path().unwrap().into_os_string();
+    lock.push(".lock");
+    assert!(
+        !Path::new(&lock).exists(),
+        "status created the lock file {}",
+        Path::new(&lock).display()
+    );
+}

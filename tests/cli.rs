@@ -254,3 +254,26 @@ async fn a_malformed_dotenv_file_is_reported_not_ignored() {
     let out = run(&learndb(), dir.path(), &["migrate", "status"]);
     assert_clean_failure("malformed .env", &out, "cannot read .env");
 }
+
+#[tokio::test]
+async fn a_reader_that_stops_early_does_not_make_the_command_panic() {
+    // `learndb migrate status | head -1`: the pipe closes before the command writes.
+    let t = TestDb::migrated(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(learndb())
+        .args(["migrate", "-u", &t.url, "status"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        stderr(&out)
+    );
+}

@@ -20,6 +20,29 @@ use crate::Migrator;
 use crate::connect::{ConnectError, Source, Target, one_line};
 use crate::runner::{self, Event, Resolution, RunError, Runner, Selection, StatusReport};
 
+// Output never panics: `println!` panics when the reader has gone (`learndb migrate status |
+// head -2` closes the pipe). A closed stdout or stderr only stops the output, not the work.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! say_err {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! ask {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Apply, roll back and inspect the learndb schema migrations.
 ///
 /// Without --database-url or DATABASE_URL, the embedded SQLite database data/learndb.sqlite
@@ -227,7 +250,7 @@ fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", one_line(&err.to_string()));
+            say_err!("error: {}", one_line(&err.to_string()));
             ExitCode::from(err.exit_code())
         }
     }
@@ -237,7 +260,7 @@ async fn schema_sql(backend: SqlBackend) -> Result<(), CliError> {
     let sql = runner::schema_sql::<Migrator>(backend.db_backend())
         .await
         .map_err(|e| CliError::Scaffold(format!("cannot render the schema: {e}")))?;
-    print!("{sql}");
+    say_raw!("{sql}");
     Ok(())
 }
 
@@ -286,7 +309,7 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     let db = target.connect(timeout).await?;
     let quiet = matches!(command, MigrateCommand::Status { json: true, .. });
     if !quiet {
-        println!("{}", describe(&target));
+        say!("{}", describe(&target));
     }
     let runner =
         Runner::<Migrator>::new(&db, &target, Duration::from_secs(cli.options.lock_timeout));
@@ -364,7 +387,7 @@ fn confirm((what, flags): &(String, Confirm), target: &Target) -> Result<(), Cli
             "refusing to {what} on {target} without confirmation: stdin is not a terminal; add --yes"
         )));
     }
-    eprint!("This will {what} on {target}.\nType 'yes' to continue: ");
+    ask!("This will {what} on {target}.\nType 'yes' to continue: ");
     std::io::stderr().flush().ok();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
@@ -402,9 +425,9 @@ async fn dispatch(
             }
             let n = runner.up(&chosen, &mut progress).await?;
             if n == 0 {
-                println!("Nothing to apply: the schema is up to date");
+                say!("Nothing to apply: the schema is up to date");
             } else {
-                println!("Applied {n} migration(s)");
+                say!("Applied {n} migration(s)");
             }
         }
         MigrateCommand::Down { range, .. } => {
@@ -416,9 +439,9 @@ async fn dispatch(
             }
             let n = runner.down(&chosen, &mut progress).await?;
             if n == 0 {
-                println!("Nothing to roll back");
+                say!("Nothing to roll back");
             } else {
-                println!("Rolled back {n} migration(s)");
+                say!("Rolled back {n} migration(s)");
             }
         }
         MigrateCommand::Status { json, check } => {
@@ -426,7 +449,7 @@ async fn dispatch(
             if json {
                 let text = serde_json::to_string_pretty(&report)
                     .map_err(|e| CliError::Scaffold(format!("cannot encode status: {e}")))?;
-                println!("{text}");
+                say!("{text}");
             } else {
                 print_status(&report);
             }
@@ -439,19 +462,19 @@ async fn dispatch(
         }
         MigrateCommand::Fresh { .. } => {
             runner.fresh(&mut progress).await?;
-            println!("Fresh schema: every migration applied");
+            say!("Fresh schema: every migration applied");
         }
         MigrateCommand::Refresh { .. } => {
             runner.refresh(&mut progress).await?;
-            println!("Refreshed: every migration rolled back and applied again");
+            say!("Refreshed: every migration rolled back and applied again");
         }
         MigrateCommand::Reset { .. } => {
             runner.reset(&mut progress).await?;
-            println!("Reset: every migration rolled back");
+            say!("Reset: every migration rolled back");
         }
         MigrateCommand::Repair => {
             let repaired = runner.repair(&mut progress).await?;
-            println!("Repaired {} checksum(s)", repaired.len());
+            say!("Repaired {} checksum(s)", repaired.len());
         }
         MigrateCommand::Resolve {
             version, applied, ..
@@ -463,9 +486,9 @@ async fn dispatch(
             };
             let version = runner.resolve(&version, resolution).await?;
             match resolution {
-                Resolution::Applied => println!("Resolved {version}: recorded as applied"),
+                Resolution::Applied => say!("Resolved {version}: recorded as applied"),
                 Resolution::RolledBack => {
-                    println!("Resolved {version}: recorded as rolled back; `up` will run it again")
+                    say!("Resolved {version}: recorded as rolled back; `up` will run it again")
                 }
             }
         }
@@ -477,25 +500,25 @@ async fn dispatch(
 }
 
 fn print_plan(direction: &str, target: &Target, plan: &[(String, Vec<String>)]) {
-    println!(
+    say!(
         "-- {direction} --dry-run on {target}: {} migration(s). Nothing was executed.",
         plan.len()
     );
     if !plan.is_empty() {
-        println!(
+        say!(
             "-- Each migration runs in its own transaction on PostgreSQL and SQLite and is then recorded in seaql_migrations and learndb_migration_history."
         );
     }
     for (version, statements) in plan {
-        println!("\n-- {version}");
-        print!("{}", runner::capture::script(statements));
+        say!("\n-- {version}");
+        say_raw!("{}", runner::capture::script(statements));
     }
 }
 
 fn print_status(report: &StatusReport) {
     match &report.lock_holder {
-        Some(holder) => println!("Lock: held by {holder} (a migration is running)"),
-        None => println!("Lock: free"),
+        Some(holder) => say!("Lock: held by {holder} (a migration is running)"),
+        None => say!("Lock: free"),
     }
     let width = report
         .migrations
@@ -504,9 +527,12 @@ fn print_status(report: &StatusReport) {
         .max()
         .unwrap_or(7)
         .max(7);
-    println!(
+    say!(
         "{:<width$}  {:<14}  {:<16}  {:<23}  duration",
-        "version", "group", "state", "applied at"
+        "version",
+        "group",
+        "state",
+        "applied at"
     );
     for row in &report.migrations {
         let at = row
@@ -517,12 +543,15 @@ fn print_status(report: &StatusReport) {
             .duration_ms
             .map(|d| format!("{d} ms"))
             .unwrap_or_else(|| "-".into());
-        println!(
+        say!(
             "{:<width$}  {:<14}  {:<16}  {:<23}  {duration}",
-            row.version, row.group, row.state, at
+            row.version,
+            row.group,
+            row.state,
+            at
         );
         if row.state == "checksum changed" {
-            println!(
+            say!(
                 "{:width$}  recorded {} / now {}",
                 "",
                 row.recorded_checksum.as_deref().unwrap_or("-"),
@@ -530,12 +559,14 @@ fn print_status(report: &StatusReport) {
             );
         }
         if let Some(error) = &row.error {
-            println!("{:width$}  error: {error}", "");
+            say!("{:width$}  error: {error}", "");
         }
     }
-    println!(
+    say!(
         "{} applied, {} pending, {} problem(s)",
-        report.applied, report.pending, report.problems
+        report.applied,
+        report.pending,
+        report.problems
     );
 }
 
@@ -573,9 +604,9 @@ impl Printer {
 
     fn line(&self, text: &str) {
         if self.terminal {
-            println!("\r\x1b[2K{text}");
+            say!("\r\x1b[2K{text}");
         } else {
-            println!("{text}");
+            say!("{text}");
         }
     }
 }

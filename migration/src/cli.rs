@@ -18,7 +18,9 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::Migrator;
 use crate::connect::{ConnectError, Source, Target, one_line};
-use crate::runner::{self, Event, Resolution, RunError, Runner, Selection, StatusReport};
+use crate::runner::{
+    self, Direction, Event, Resolution, RunError, Runner, Selection, StatusReport,
+};
 
 // Output never panics: `println!` panics when the reader has gone (`learndb migrate status |
 // head -2` closes the pipe). A closed stdout or stderr only stops the output, not the work.
@@ -419,7 +421,7 @@ async fn dispatch(
         MigrateCommand::Up { range } => {
             let chosen = selection(&range, Selection::All);
             if range.dry_run {
-                let plan = runner.plan_up(&chosen).await?;
+                let plan = runner.plan(Direction::Up, &chosen).await?;
                 print_plan("up", target, &plan);
                 return Ok(());
             }
@@ -433,7 +435,7 @@ async fn dispatch(
         MigrateCommand::Down { range, .. } => {
             let chosen = selection(&range, Selection::Count(1));
             if range.dry_run {
-                let plan = runner.plan_down(&chosen).await?;
+                let plan = runner.plan(Direction::Down, &chosen).await?;
                 print_plan("down", target, &plan);
                 return Ok(());
             }

@@ -218,7 +218,9 @@ impl Target {
                 4
             })
             .min_connections(0)
-            .sqlx_logging(false);
+            // Also silences sqlx's slow-statement warnings: GET_LOCK waits on the server by design.
+            .sqlx_logging(false)
+            .set_application_name("learndb");
         let attempt =
             tokio::time::timeout(timeout + Duration::from_secs(1), Database::connect(options))
                 .await;

@@ -86,6 +86,17 @@ enum History {
     Error,
 }
 
+/// The columns, in the order `load` reads and `put` writes them.
+const COLUMNS: [History; 7] = [
+    History::Version,
+    History::Checksum,
+    History::State,
+    History::AppliedAt,
+    History::DurationMs,
+    History::AppliedBy,
+    History::Error,
+];
+
 /// Creates the history table if it does not exist (the runner owns it, like
 /// `seaql_migrations`; it is created under the migration lock).
 pub async fn install<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
@@ -139,15 +150,7 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Vec<Record>, DbErr> {
         return Ok(Vec::new());
     }
     let select = Query::select()
-        .columns([
-            History::Version,
-            History::Checksum,
-            History::State,
-            History::AppliedAt,
-            History::DurationMs,
-            History::AppliedBy,
-            History::Error,
-        ])
+        .columns(COLUMNS)
         .from(History::Table)
         .order_by(History::Version, Order::Asc)
         .to_owned();
@@ -176,16 +179,8 @@ pub async fn put<C: ConnectionTrait>(db: &C, record: &Record) -> Result<(), DbEr
     remove(db, &record.version).await?;
     let insert = Query::insert()
         .into_table(History::Table)
-        .columns([
-            History::Version,
-            History::Checksum,
-            History::State,
-            History::AppliedAt,
-            History::DurationMs,
-            History::AppliedBy,
-            History::Error,
-        ])
-        .values_panic([
+        .columns(COLUMNS)
+        .values([
             record.version.clone().into(),
             record.checksum.clone().into(),
             record.state.as_str().into(),
@@ -194,6 +189,7 @@ pub async fn put<C: ConnectionTrait>(db: &C, record: &Record) -> Result<(), DbEr
             record.applied_by.clone().into(),
             record.error.clone().into(),
         ])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
         .to_owned();
     db.execute(&insert).await.map(|_| ())
 }

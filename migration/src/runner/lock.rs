@@ -1,8 +1,9 @@
 //! The database-wide migration lock, so replicas that start together migrate one at a time.
 //!
-//! - PostgreSQL: a session advisory lock, taken on a dedicated connection outside the pool (a
-//!   pooled connection could be recycled and silently drop the lock).
-//! - MySQL/MariaDB/TiDB: `GET_LOCK('learndb_migrate:<database>')` on a dedicated connection, so
+//! - PostgreSQL: a session advisory lock, taken on a connection detached from the pool (a pooled
+//!   connection could be recycled and silently drop the lock). Detaching reuses a connection the
+//!   pool already opened, so no second TLS handshake is paid.
+//! - MySQL/MariaDB/TiDB: `GET_LOCK('learndb_migrate:<database>')` on a detached connection, so
 //!   the lock is scoped to the database being migrated.
 //! - SQLite: an exclusive OS file lock on `<database file>.lock` beside the database.
 //!
@@ -14,8 +15,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::{self, ConnectOptions, Connection, Row};
-use sea_orm::{DbBackend, DbErr};
+use sea_orm::sqlx::{self, Connection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_orm_migration::sea_orm;
 
 use crate::connect::Target;
@@ -58,16 +59,23 @@ fn holder_text(holder: &Option<String>) -> String {
 
 impl MigrationLock {
     /// Takes the lock, waiting up to `timeout`.
-    pub async fn acquire(target: &Target, timeout: Duration) -> Result<MigrationLock, LockError> {
+    pub async fn acquire(
+        target: &Target,
+        db: &DatabaseConnection,
+        timeout: Duration,
+    ) -> Result<MigrationLock, LockError> {
         let failed = |reason: String| LockError::Failed {
             target: target.to_string(),
             reason: target.scrub(&reason),
         };
         let held = match target.backend() {
             DbBackend::Postgres => {
-                let mut conn = pg_connection(target)
+                let mut conn = db
+                    .get_postgres_connection_pool()
+                    .acquire()
                     .await
-                    .map_err(|e| failed(e.to_string()))?;
+                    .map_err(|e| failed(e.to_string()))?
+                    .detach();
                 let deadline = Instant::now() + timeout;
                 loop {
                     let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -79,15 +87,18 @@ impl MigrationLock {
                         break Held::Postgres(conn);
                     }
                     if Instant::now() >= deadline {
-                        return Err(timed_out(target, timeout).await);
+                        return Err(timed_out(target, db, timeout).await);
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             }
             DbBackend::MySql => {
-                let mut conn = mysql_connection(target)
+                let mut conn = db
+                    .get_mysql_connection_pool()
+                    .acquire()
                     .await
-                    .map_err(|e| failed(e.to_string()))?;
+                    .map_err(|e| failed(e.to_string()))?
+                    .detach();
                 let got: Option<i64> = sqlx::query_scalar(MYSQL_GET_LOCK)
                     .bind(timeout.as_secs_f64())
                     .fetch_one(&mut conn)
@@ -95,7 +106,7 @@ impl MigrationLock {
                     .map_err(|e| failed(e.to_string()))?;
                 match got {
                     Some(1) => Held::MySql(conn),
-                    Some(_) => return Err(timed_out(target, timeout).await),
+                    Some(_) => return Err(timed_out(target, db, timeout).await),
                     None => return Err(failed("GET_LOCK returned NULL".into())),
                 }
             }
@@ -116,7 +127,7 @@ impl MigrationLock {
                                 tokio::time::sleep(Duration::from_millis(100)).await;
                             }
                             Err(TryLockError::WouldBlock) => {
-                                return Err(timed_out(target, timeout).await);
+                                return Err(timed_out(target, db, timeout).await);
                             }
                             Err(TryLockError::Error(e)) => {
                                 return Err(failed(format!("{}: {e}", path.display())));
@@ -161,27 +172,12 @@ impl MigrationLock {
     }
 }
 
-async fn timed_out(target: &Target, timeout: Duration) -> LockError {
+async fn timed_out(target: &Target, db: &DatabaseConnection, timeout: Duration) -> LockError {
     LockError::Timeout {
         target: target.to_string(),
         waited: timeout.as_secs(),
-        holder: holder(target).await.ok().flatten(),
+        holder: holder(target, db).await.ok().flatten(),
     }
-}
-
-// The lock connections log no statements: `GET_LOCK` waits on the server by design, and sqlx
-// would report every wait longer than a second as a slow statement on stderr.
-async fn pg_connection(target: &Target) -> Result<sqlx::PgConnection, sqlx::Error> {
-    let options: sqlx::postgres::PgConnectOptions = target.url().parse()?;
-    let options = options
-        .application_name("learndb migrate (lock)")
-        .disable_statement_logging();
-    sqlx::PgConnection::connect_with(&options).await
-}
-
-async fn mysql_connection(target: &Target) -> Result<sqlx::MySqlConnection, sqlx::Error> {
-    let options: sqlx::mysql::MySqlConnectOptions = target.url().parse()?;
-    sqlx::MySqlConnection::connect_with(&options.disable_statement_logging()).await
 }
 
 // `GET_LOCK` names are server-wide, so the name carries the database; MySQL caps it at 64
@@ -205,61 +201,57 @@ fn lock_file(target: &Target) -> Option<PathBuf> {
 }
 
 /// Who holds the lock now, without taking it (for `status` and timeout messages): `None` when
-/// it is free. Read-only on the database.
-pub async fn holder(target: &Target) -> Result<Option<String>, DbErr> {
-    let err = |e: sqlx::Error| DbErr::Custom(target.scrub(&e.to_string()));
-    match target.backend() {
+/// it is free. Read-only, through the pool.
+pub async fn holder(target: &Target, db: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+    let backend = target.backend();
+    let query = |sql: &str, values: Vec<sea_orm::Value>| {
+        Statement::from_sql_and_values(backend, sql, values)
+    };
+    match backend {
         DbBackend::Postgres => {
-            let mut conn = pg_connection(target).await.map_err(err)?;
-            let row = sqlx::query(
-                "SELECT a.pid, COALESCE(a.usename::text, '') AS usename, COALESCE(a.application_name, '') AS app,
-                        COALESCE(host(a.client_addr), 'local') AS addr, a.backend_start::text AS since
-                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid::bigint = $1 AND l.objsubid = 1
-                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            )
-            .bind(PG_KEY)
-            .fetch_optional(&mut conn)
-            .await
-            .map_err(err)?;
-            let _ = conn.close().await;
-            Ok(row.map(|r| {
-                format!(
+            let row = db
+                .query_one_raw(query(
+                    "SELECT a.pid, COALESCE(a.usename::text, '') AS usename, COALESCE(a.application_name, '') AS app,
+                            COALESCE(host(a.client_addr), 'local') AS addr, a.backend_start::text AS since
+                     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid::bigint = $1
+                       AND l.objsubid = 1
+                       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                    vec![PG_KEY.into()],
+                ))
+                .await?;
+            row.map(|r| {
+                Ok(format!(
                     "PostgreSQL backend pid {} (user {}, application '{}', from {}, connected {})",
-                    r.get::<i32, _>("pid"),
-                    r.get::<String, _>("usename"),
-                    r.get::<String, _>("app"),
-                    r.get::<String, _>("addr"),
-                    r.get::<String, _>("since")
-                )
-            }))
+                    r.try_get::<i32>("", "pid")?,
+                    r.try_get::<String>("", "usename")?,
+                    r.try_get::<String>("", "app")?,
+                    r.try_get::<String>("", "addr")?,
+                    r.try_get::<String>("", "since")?
+                ))
+            })
+            .transpose()
         }
         DbBackend::MySql => {
-            let mut conn = sqlx::MySqlConnection::connect(target.url())
-                .await
-                .map_err(err)?;
-            let id: Option<i64> = sqlx::query_scalar(MYSQL_IS_USED_LOCK)
-                .fetch_one(&mut conn)
-                .await
-                .map_err(err)?;
+            let id = db
+                .query_one_raw(query(MYSQL_IS_USED_LOCK, Vec::new()))
+                .await?
+                .and_then(|r| r.try_get_by_index::<Option<i64>>(0).ok().flatten());
             let Some(id) = id else {
-                let _ = conn.close().await;
                 return Ok(None);
             };
-            let who = sqlx::query(
-                "SELECT CAST(USER AS CHAR) AS u, CAST(HOST AS CHAR) AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?",
-            )
-            .bind(id)
-            .fetch_optional(&mut conn)
-            .await
-            .map_err(err)?;
-            let _ = conn.close().await;
+            let who = db
+                .query_one_raw(query(
+                    "SELECT CAST(USER AS CHAR) AS u, CAST(HOST AS CHAR) AS h, CAST(TIME AS SIGNED) AS t FROM information_schema.PROCESSLIST WHERE ID = ?",
+                    vec![id.into()],
+                ))
+                .await?;
             Ok(Some(match who {
                 Some(r) => format!(
                     "connection {id} ({}@{}, for {} s)",
-                    r.try_get::<String, _>("u").unwrap_or_default(),
-                    r.try_get::<String, _>("h").unwrap_or_default(),
-                    r.try_get::<i64, _>("t").unwrap_or_default()
+                    r.try_get::<String>("", "u").unwrap_or_default(),
+                    r.try_get::<String>("", "h").unwrap_or_default(),
+                    r.try_get::<i64>("", "t").unwrap_or_default()
                 ),
                 None => format!("connection {id}"),
             }))

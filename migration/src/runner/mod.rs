@@ -25,7 +25,8 @@ use sea_orm_migration::sea_orm;
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 
 use crate::connect::{Target, one_line};
-use capture::{Direction, capture, checksum};
+pub use capture::Direction;
+use capture::{capture, checksum};
 use history::{Record, State};
 use lock::{LockError, MigrationLock};
 
@@ -213,7 +214,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         self.check_selection(selection)?;
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = self.up_locked(selection, progress).await;
         lock.release().await;
         result
@@ -226,7 +227,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         self.check_selection(selection)?;
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = self.down_locked(selection, progress).await;
         lock.release().await;
         result
@@ -234,7 +235,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
 
     /// Rolls back everything, then applies everything.
     pub async fn refresh(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = async {
             self.down_locked(&Selection::All, progress).await?;
             self.up_locked(&Selection::All, progress).await.map(|_| ())
@@ -246,7 +247,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
 
     /// Rolls back everything and drops the two history tables.
     pub async fn reset(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = async {
             self.down_locked(&Selection::All, progress).await?;
             let err = self.db_err("reset");
@@ -273,7 +274,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Drops every table, view and type in the database (not only learndb's), then applies
     /// every migration.
     pub async fn fresh(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = async {
             let dropped = wipe::drop_everything(self.db)
                 .await
@@ -289,7 +290,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Records the current checksums of applied migrations whose SQL changed, after a human
     /// reviewed the change. Returns the versions updated.
     pub async fn repair(&self, progress: &mut dyn FnMut(&Event)) -> Result<Vec<String>, RunError> {
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = async {
             self.install().await?;
             let snapshot = self.snapshot().await?;
@@ -322,7 +323,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Settles a migration that failed or was interrupted on a non-transactional backend.
     pub async fn resolve(&self, query: &str, resolution: Resolution) -> Result<String, RunError> {
         let version = self.find_version(query)?;
-        let lock = MigrationLock::acquire(self.target, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
         let result = async {
             self.install().await?;
             let snapshot = self.snapshot().await?;
@@ -370,7 +371,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// read-only user and while another process migrates.
     pub async fn status(&self) -> Result<StatusReport, RunError> {
         let snapshot = self.snapshot().await?;
-        let lock_holder = lock::holder(self.target)
+        let lock_holder = lock::holder(self.target, self.db)
             .await
             .map_err(self.db_err("status"))?;
         let mut rows = Vec::new();
@@ -432,35 +433,22 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         })
     }
 
-    /// The SQL `up` would run, per migration, without running it.
-    pub async fn plan_up(
+    /// The SQL `up` (Direction::Up) or `down` would run, per migration, without running it.
+    pub async fn plan(
         &self,
+        direction: Direction,
         selection: &Selection,
     ) -> Result<Vec<(String, Vec<String>)>, RunError> {
         self.check_selection(selection)?;
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
+        let chosen = match direction {
+            Direction::Up => self.select_up(&snapshot, selection)?,
+            Direction::Down => self.select_down(&snapshot, selection)?,
+        };
         let mut plan = Vec::new();
-        for migration in self.select_up(&snapshot, selection)? {
-            let sql = capture(self.backend(), migration.as_ref(), Direction::Up)
-                .await
-                .map_err(self.db_err("dry run"))?;
-            plan.push((migration.name().to_owned(), sql));
-        }
-        Ok(plan)
-    }
-
-    /// The SQL `down` would run, per migration, without running it.
-    pub async fn plan_down(
-        &self,
-        selection: &Selection,
-    ) -> Result<Vec<(String, Vec<String>)>, RunError> {
-        self.check_selection(selection)?;
-        let snapshot = self.snapshot().await?;
-        self.verify(&snapshot).await?;
-        let mut plan = Vec::new();
-        for migration in self.select_down(&snapshot, selection)? {
-            let sql = capture(self.backend(), migration.as_ref(), Direction::Down)
+        for migration in chosen {
+            let sql = capture(self.backend(), migration.as_ref(), direction)
                 .await
                 .map_err(self.db_err("dry run"))?;
             plan.push((migration.name().to_owned(), sql));

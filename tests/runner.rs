@@ -88,7 +88,8 @@ fn name_of(group: &str) -> String {
 }
 
 async fn table_exists(t: &TestDb, table: &str) -> bool {
-    migration::runner::history::table_exists(&t.db, table)
+    migration::SchemaManager::new(&t.db)
+        .has_table(table)
         .await
         .unwrap()
 }

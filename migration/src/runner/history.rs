@@ -10,7 +10,7 @@
 //! migration's own transaction, so a failure leaves no trace.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm;
 
@@ -118,35 +118,9 @@ pub async fn install<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     db.execute(&table).await.map(|_| ())
 }
 
-/// Whether the history table exists, by a read-only catalog query.
-pub async fn exists<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
-    table_exists(db, HISTORY_TABLE).await
-}
-
-/// A read-only existence check that works for a user without DDL privileges.
-pub async fn table_exists<C: ConnectionTrait>(db: &C, table: &str) -> Result<bool, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
-        }
-        DbBackend::MySql => {
-            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
-        }
-        _ => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
-    };
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, [table.into()]))
-        .await?;
-    Ok(row
-        .and_then(|r| r.try_get::<i64>("", "n").ok())
-        .unwrap_or(0)
-        > 0)
-}
-
-/// Every recorded migration, by version.
-pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Vec<Record>, DbErr> {
-    if !exists(db).await? {
+/// Every recorded migration, by version. Read-only: a missing table means nothing is recorded.
+pub async fn load(db: &DatabaseConnection) -> Result<Vec<Record>, DbErr> {
+    if !SchemaManager::new(db).has_table(HISTORY_TABLE).await? {
         return Ok(Vec::new());
     }
     let select = Query::select()

@@ -509,7 +509,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let err = self.db_err("reading the migration history");
         let mut snapshot = Snapshot::default();
         let table = Self::seaql_table();
-        if history::table_exists(self.db, &table).await.map_err(&err)? {
+        if SchemaManager::new(self.db)
+            .has_table(&table)
+            .await
+            .map_err(&err)?
+        {
             let select = Query::select()
                 .columns([Alias::new("version"), Alias::new("applied_at")])
                 .from(Alias::new(table))

@@ -207,6 +207,17 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
 
     // ----- commands that change state: each takes the lock first --------------------------
 
+    /// Runs `work` holding the migration lock and releases the lock whatever the outcome.
+    async fn locked<T>(
+        &self,
+        work: impl AsyncFnOnce() -> Result<T, RunError>,
+    ) -> Result<T, RunError> {
+        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
+        let result = work().await;
+        lock.release().await;
+        result
+    }
+
     /// Applies pending migrations; returns how many were applied.
     pub async fn up(
         &self,
@@ -214,10 +225,8 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         self.check_selection(selection)?;
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = self.up_locked(selection, progress).await;
-        lock.release().await;
-        result
+        self.locked(async || self.up_locked(selection, progress).await)
+            .await
     }
 
     /// Rolls back applied migrations; returns how many were rolled back.
@@ -227,71 +236,51 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         self.check_selection(selection)?;
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = self.down_locked(selection, progress).await;
-        lock.release().await;
-        result
+        self.locked(async || self.down_locked(selection, progress).await)
+            .await
     }
 
     /// Rolls back everything, then applies everything.
     pub async fn refresh(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = async {
+        self.locked(async || {
             self.down_locked(&Selection::All, progress).await?;
             self.up_locked(&Selection::All, progress).await.map(|_| ())
-        }
-        .await;
-        lock.release().await;
-        result
+        })
+        .await
     }
 
     /// Rolls back everything and drops the two history tables.
     pub async fn reset(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = async {
+        self.locked(async || {
             self.down_locked(&Selection::All, progress).await?;
             let err = self.db_err("reset");
             history::drop(self.db).await.map_err(&err)?;
-            self.db
-                .execute(
-                    &sea_orm_migration::prelude::Table::drop()
-                        .table(Alias::new(Self::seaql_table()))
-                        .if_exists()
-                        .to_owned(),
-                )
-                .await
-                .map_err(&err)?;
+            M::uninstall(self.db).await.map_err(&err)?;
             progress(&Event::Note(
                 "dropped seaql_migrations and learndb_migration_history".into(),
             ));
             Ok(())
-        }
-        .await;
-        lock.release().await;
-        result
+        })
+        .await
     }
 
     /// Drops every table, view and type in the database (not only learndb's), then applies
     /// every migration.
     pub async fn fresh(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = async {
+        self.locked(async || {
             let dropped = wipe::drop_everything(self.db)
                 .await
                 .map_err(self.db_err("fresh"))?;
             progress(&Event::Note(format!("dropped {dropped} objects")));
             self.up_locked(&Selection::All, progress).await.map(|_| ())
-        }
-        .await;
-        lock.release().await;
-        result
+        })
+        .await
     }
 
     /// Records the current checksums of applied migrations whose SQL changed, after a human
     /// reviewed the change. Returns the versions updated.
     pub async fn repair(&self, progress: &mut dyn FnMut(&Event)) -> Result<Vec<String>, RunError> {
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = async {
+        self.locked(async || {
             self.install().await?;
             let snapshot = self.snapshot().await?;
             self.refuse_unfinished(&snapshot)?;
@@ -314,17 +303,14 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 repaired.push(version);
             }
             Ok(repaired)
-        }
-        .await;
-        lock.release().await;
-        result
+        })
+        .await
     }
 
     /// Settles a migration that failed or was interrupted on a non-transactional backend.
     pub async fn resolve(&self, query: &str, resolution: Resolution) -> Result<String, RunError> {
         let version = self.find_version(query)?;
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
-        let result = async {
+        self.locked(async || {
             self.install().await?;
             let snapshot = self.snapshot().await?;
             let err = self.db_err("resolve");
@@ -359,10 +345,8 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 }
             }
             Ok(version.clone())
-        }
-        .await;
-        lock.release().await;
-        result
+        })
+        .await
     }
 
     // ----- read-only: no lock, no DDL -------------------------------------------------------
@@ -463,11 +447,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
-        self.install().await?;
-        let snapshot = self.snapshot().await?;
-        self.reconcile(&snapshot, progress).await?;
-        let snapshot = self.snapshot().await?;
-        self.verify(&snapshot).await?;
+        let snapshot = self.checked_snapshot(progress).await?;
         let chosen = self.select_up(&snapshot, selection)?;
         for migration in &chosen {
             self.apply(migration.as_ref(), progress).await?;
@@ -480,11 +460,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
-        self.install().await?;
-        let snapshot = self.snapshot().await?;
-        self.reconcile(&snapshot, progress).await?;
-        let snapshot = self.snapshot().await?;
-        self.verify(&snapshot).await?;
+        let snapshot = self.checked_snapshot(progress).await?;
         let chosen = self.select_down(&snapshot, selection)?;
         for migration in &chosen {
             self.roll_back(
@@ -495,6 +471,20 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             .await?;
         }
         Ok(chosen.len())
+    }
+
+    /// The migration state, once the history tables exist, migrations applied or rolled back by
+    /// other tools are reconciled, and nothing blocks a run (see [`Runner::verify`]).
+    async fn checked_snapshot(
+        &self,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<Snapshot, RunError> {
+        self.install().await?;
+        let snapshot = self.snapshot().await?;
+        self.reconcile(&snapshot, progress).await?;
+        let snapshot = self.snapshot().await?;
+        self.verify(&snapshot).await?;
+        Ok(snapshot)
     }
 
     /// Creates `seaql_migrations` and the history table if missing (only under the lock, so

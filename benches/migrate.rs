@@ -23,10 +23,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
-    let names: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
+    let names = common::migration_names();
     println!(
         "migrate up / down on a fresh database, {runs} runs per backend (median [min – max])\n"
     );

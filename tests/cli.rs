@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::catalog::Catalog;
-use common::{Backend, TestDb, implemented_modules, with_database};
+use common::{Backend, TestDb, command, implemented_modules, stderr, stdout, with_database};
 use sea_orm::Database;
 
 const SECRET: &str = "s3cr3t-Pa55";
 
 fn learndb() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_learndb"))
+    common::learndb_bin()
 }
 
 /// The `migration` binary, built next to `learndb` by `cargo test` (both are workspace members).
@@ -33,23 +33,12 @@ fn migration_bin() -> PathBuf {
     path
 }
 
-/// Runs a binary in `dir` with no DATABASE_URL and no `.env` in reach.
+/// Runs a binary in `dir`, isolated from the caller's environment.
 fn run(bin: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin)
+    command(bin, dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
         .output()
         .expect("the binary starts")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[tokio::test]

@@ -11,11 +11,11 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use common::catalog::Catalog;
-use common::{Backend, TestDb};
+use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
 use migration::connect::{Source, Target};
 use migration::runner::{Event, Resolution, RunError, Runner, Selection};
 use migration::{
@@ -29,29 +29,16 @@ use migration::{
 /// LEARNDB_ENV and no `.env` in reach, plus the given environment.
 fn learndb_with_env(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_learndb"))
+    command(&learndb_bin(), dir.path())
         .args(["migrate", "-u", url])
         .args(args)
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("LEARNDB_ENV")
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
         .output()
         .expect("the learndb binary starts")
 }
 
 fn learndb(url: &str, args: &[&str]) -> Output {
     learndb_with_env(url, args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Asserts the exit code, showing both streams when it differs.
@@ -77,7 +64,7 @@ fn one_error_line(what: &str, o: &Output) -> String {
 
 /// Every migration learndb ships, in order.
 fn names() -> Vec<String> {
-    migration::cli::migration_names()
+    migration_names()
 }
 
 fn name_of(group: &str) -> String {

@@ -13,12 +13,11 @@ mod common;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::catalog::Catalog;
-use common::{Backend, TestDb};
-use migration::{Migrator, MigratorTrait};
+use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
@@ -34,19 +33,10 @@ on_every_backend!(
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
-fn learndb() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_learndb"))
-}
-
-/// `learndb migrate -u URL <args>`, in `dir`, with no DATABASE_URL or RUST_LOG from outside.
+/// `learndb migrate -u URL <args>`, in `dir`, isolated from the caller's environment.
 fn migrate_command(dir: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(learndb());
-    command
-        .args(["migrate", "-u", url])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG");
+    let mut command = command(&learndb_bin(), dir);
+    command.args(["migrate", "-u", url]).args(args);
     command
 }
 
@@ -54,22 +44,6 @@ fn migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
     migrate_command(dir, url, args)
         .output()
         .expect("learndb starts")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every migration's version, in order.
-fn versions() -> Vec<String> {
-    Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect()
 }
 
 /// The versions recorded in `seaql_migrations`, sorted, duplicates kept.
@@ -102,7 +76,7 @@ async fn history_rows(t: &TestDb) -> Vec<(String, String)> {
 
 /// Asserts that `status` printed every migration as pending and nothing else.
 fn assert_all_pending(out: &str) {
-    let names = versions();
+    let names = migration_names();
     for name in &names {
         assert!(
             out.lines()
@@ -145,7 +119,7 @@ async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
         );
     }
 
-    let names = versions();
+    let names = migration_names();
     assert_eq!(
         seaql_versions(&t).await,
         names,
@@ -350,7 +324,7 @@ async fn up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_noth
         up.status,
         stderr(&up)
     );
-    assert_eq!(seaql_versions(&t).await, versions());
+    assert_eq!(seaql_versions(&t).await, migration_names());
     let status = migrate(dir.path(), &t.url, &["status"]);
     assert!(status.status.success(), "{}", stderr(&status));
     assert!(

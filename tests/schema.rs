@@ -425,10 +425,7 @@ fn compare_module_counts(
 
 async fn every_down_restores_the_previous_catalog(backend: Backend) {
     let t = TestDb::new(backend).await;
-    let names: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
+    let names = common::migration_names();
     let mut before = Catalog::read(&t.db).await.without_history();
     assert!(
         before.is_empty(),

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::Migrator;
@@ -615,12 +614,4 @@ impl Printer {
 
 fn millis(d: Duration) -> String {
     format!("{} ms", d.as_millis())
-}
-
-/// For tests and tools: every migration's name, in order.
-pub fn migration_names() -> Vec<String> {
-    Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect()
 }

@@ -15,7 +15,8 @@
 pub mod catalog;
 pub mod spec;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use migration::connect::{Source, Target};
@@ -241,12 +242,46 @@ pub fn with_database(url: &str, name: &str) -> String {
     parsed.to_string()
 }
 
-/// The table groups the migration set implements, in order: `m20261121_000001_users` → `users`.
-pub fn implemented_modules() -> Vec<String> {
+/// Every migration's version, in order.
+pub fn migration_names() -> Vec<String> {
     Migrator::migrations()
         .iter()
-        .filter_map(|m| m.name().splitn(3, '_').nth(2).map(str::to_owned))
+        .map(|m| m.name().to_owned())
         .collect()
+}
+
+/// The table groups the migration set implements, in order: `m20261121_000001_users` → `users`.
+pub fn implemented_modules() -> Vec<String> {
+    migration_names()
+        .iter()
+        .map(|v| migration::runner::group_of(v))
+        .collect()
+}
+
+/// The `learndb` binary that `cargo test` built for this workspace.
+pub fn learndb_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_learndb"))
+}
+
+/// `bin` run in `dir`, isolated from the caller: no DATABASE_URL, RUST_LOG or LEARNDB_ENV from
+/// outside, no `.env` in reach (`dir` is a temporary folder), and stdin not a terminal.
+pub fn command(bin: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .env_remove("LEARNDB_ENV")
+        .stdin(Stdio::null());
+    command
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Declares one `#[tokio::test]` per backend that runs `$body(Backend)`, in a module named after

@@ -27,7 +27,7 @@ const PG_KEY: i64 = 0x6c65_6172;
 
 /// A held migration lock. Dropping it releases the lock.
 pub struct MigrationLock {
-    _held: Held,
+    held: Held,
 }
 
 enum Held {
@@ -146,12 +146,12 @@ impl MigrationLock {
                 }
             },
         };
-        Ok(MigrationLock { _held: held })
+        Ok(MigrationLock { held })
     }
 
     /// Releases the lock now (dropping it does the same, less politely for the servers).
     pub async fn release(self) {
-        match self._held {
+        match self.held {
             Held::Postgres(mut conn) => {
                 let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
                     .bind(PG_KEY)

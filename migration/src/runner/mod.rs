@@ -19,7 +19,7 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 use sea_orm_migration::prelude::{Alias, Expr, ExprTrait, Query};
 use sea_orm_migration::sea_orm;
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
@@ -463,12 +463,21 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let snapshot = self.checked_snapshot(progress).await?;
         let chosen = self.select_down(&snapshot, selection)?;
         for migration in &chosen {
-            self.roll_back(
-                migration.as_ref(),
-                snapshot.history.get(migration.name()),
-                progress,
-            )
-            .await?;
+            // checked_snapshot() recorded every applied migration, so its row is there.
+            let recorded = snapshot
+                .history
+                .get(migration.name())
+                .ok_or_else(|| RunError::Db {
+                    action: "migrate down",
+                    target: self.target.to_string(),
+                    reason: format!(
+                        "{} has no row in {}",
+                        migration.name(),
+                        history::HISTORY_TABLE
+                    ),
+                })?;
+            self.roll_back(migration.as_ref(), recorded, progress)
+                .await?;
         }
         Ok(chosen.len())
     }
@@ -777,7 +786,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     async fn roll_back(
         &self,
         migration: &dyn MigrationTrait,
-        recorded: Option<&Record>,
+        recorded: &Record,
         progress: &mut dyn FnMut(&Event),
     ) -> Result<(), RunError> {
         let version = migration.name().to_owned();
@@ -798,28 +807,12 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             history::remove(&txn, &version).await.map_err(&err)?;
             txn.commit().await.map_err(&err)?;
         } else {
-            let base = match recorded {
-                Some(r) => r.clone(),
-                None => Record {
-                    version: version.clone(),
-                    checksum: checksum(
-                        &capture(self.backend(), migration, Direction::Up)
-                            .await
-                            .map_err(&err)?,
-                    ),
-                    state: State::Applied,
-                    applied_at: Utc::now(),
-                    duration_ms: None,
-                    applied_by: None,
-                    error: None,
-                },
-            };
             let marked = |state: State, error: Option<String>| Record {
                 state,
                 error,
                 applied_at: Utc::now(),
                 applied_by: Some(history::whoami()),
-                ..base.clone()
+                ..recorded.clone()
             };
             history::put(self.db, &marked(State::RollingBack, None))
                 .await
@@ -941,11 +934,6 @@ pub fn backend_name(backend: DbBackend) -> &'static str {
         DbBackend::MySql => "mysql",
         _ => "sqlite",
     }
-}
-
-/// Runs a raw statement (used by tests and the wipe).
-pub(crate) fn raw(backend: DbBackend, sql: impl Into<String>) -> Statement {
-    Statement::from_string(backend, sql.into())
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! `fresh`: drop every table, view and (PostgreSQL) enum type and function in the database,
 //! as sea-orm-migration's `fresh` does, whoever created them. Runs under the migration lock.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::sea_orm;
-
-use super::raw;
 
 /// Drops everything; returns how many objects were dropped.
 pub async fn drop_everything(db: &DatabaseConnection) -> Result<usize, DbErr> {
@@ -31,7 +29,10 @@ pub async fn drop_everything(db: &DatabaseConnection) -> Result<usize, DbErr> {
         }
     };
     let mut objects = Vec::new();
-    for row in db.query_all_raw(raw(backend, listing)).await? {
+    for row in db
+        .query_all_raw(Statement::from_string(backend, listing))
+        .await?
+    {
         let kind: String = row.try_get("", "kind")?;
         let name: String = row.try_get("", "name")?;
         objects.push((kind, name));

@@ -8,19 +8,34 @@
 //! |---------------|------------------|----------------------------------|----------------------------------|
 //! | uuid          | uuid             | binary(16)                       | uuid_text (TEXT affinity)        |
 //! | timestamptz   | timestamptz      | datetime(6), UTC session         | TEXT, RFC 3339 as sqlx writes it |
+//! | date          | date             | date                             | date_text                        |
 //! | text          | text             | mediumtext                       | text                             |
 //! | numeric(p,s)  | numeric(p,s)     | decimal(p,s)                     | real(p, s) (REAL affinity)       |
 //! | json          | jsonb            | json (MariaDB: longtext + check) | json_text + CHECK (json_valid)   |
 //! | enum          | native type      | inline ENUM(...)                 | enum_text + CHECK (col IN (...)) |
+//!
+//! Nullability is visible where a column is written: `ddl.string(col, 255)` is NOT NULL and
+//! `ddl.string_null(col, 255)` nullable, as in SeaORM's own schema helpers and Loco, so a
+//! forgotten `.not_null()` cannot slip through. (A nullable column is written without an explicit
+//! `NULL`, so the DDL reads as it always did.)
 //!
 //! Constraint placement also differs, so that every name in the spec survives in each catalog:
 //! unique constraints are table constraints on PostgreSQL and MySQL but named `CREATE UNIQUE INDEX`
 //! on SQLite (whose inline uniques get `sqlite_autoindex_*` names and can never be dropped);
 //! secondary indexes are inline `KEY`s on MySQL (so InnoDB never adds its own index for a foreign
 //! key) and `CREATE INDEX` statements elsewhere.
+//!
+//! Beside tables, a [`TableGroup`] lists its [`Step`]s: foreign keys deferred to a later group,
+//! `updated_at` triggers, views, PostgreSQL functions and reference rows. `up()` creates enums,
+//! tables, then steps; `down()` is derived from the same lists and undoes them in reverse order.
+//!
+//! Every helper produces the same SQL on every run: no clock, no catalog read, no environment.
+//! The runner checksums that SQL; what must vary with time (the partition for next year) is SQL
+//! the server evaluates.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
+use sea_orm_migration::sea_orm::prelude::Uuid;
 
 /// The format SQLite timestamps are written in by the database itself. sqlx writes
 /// `DateTime<Utc>` as RFC 3339 with a `T` separator and a `+00:00` offset; this default produces
@@ -34,6 +49,36 @@ pub const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')";
 pub struct DbEnum {
     pub name: &'static str,
     pub values: &'static [&'static str],
+}
+
+impl DbEnum {
+    /// One of this enum's values, checked at compile time when used in a const context:
+    /// `.default(const { ROLE.value("student") })` does not build if `student` is not a `role`.
+    pub const fn value(&self, value: &'static str) -> &'static str {
+        let mut i = 0;
+        while i < self.values.len() {
+            if const_str_eq(self.values[i], value) {
+                return value;
+            }
+            i += 1;
+        }
+        panic!("not a value of this enum")
+    }
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The JSON defaults the spec uses. MySQL 8 accepts no literal default on a JSON column, only an
@@ -99,6 +144,9 @@ impl Ddl {
             ddl: *self,
             table,
             create,
+            options: Vec::new(),
+            columns: Vec::new(),
+            partition_key: None,
             foreign_keys: Vec::new(),
             uniques: Vec::new(),
             indexes: Vec::new(),
@@ -114,10 +162,38 @@ impl Ddl {
         let mut def = self.table(table);
         if self.is_mysql() {
             id.extra("/*T![clustered_index] NONCLUSTERED */");
-            def.create
-                .extra("/*T! SHARD_ROW_ID_BITS=4 PRE_SPLIT_REGIONS=3 */");
+            def.options
+                .push("/*T! SHARD_ROW_ID_BITS=4 PRE_SPLIT_REGIONS=3 */".to_owned());
         }
         def.col(id)
+    }
+
+    /// An insert-heavy table that PostgreSQL partitions by range of `key` (SPEC.md §10, §17.2).
+    /// PostgreSQL requires every unique key of a partitioned table to contain the partition key,
+    /// so there the primary key is `(id, key)` and every `.unique(..)` gets `key` appended; MySQL
+    /// and SQLite get a plain insert-heavy table (their partitioned tables cannot have foreign
+    /// keys). The partitions themselves are a [`Step::Sql`] of the table's group.
+    pub fn partitioned_table(
+        &self,
+        table: impl IntoIden,
+        id: impl IntoIden,
+        key: impl IntoIden,
+    ) -> TableDef {
+        if !self.is_postgres() {
+            return self.insert_heavy_table(table, id);
+        }
+        let (id, key) = (id.into_iden(), key.into_iden());
+        let mut def = self.table(table);
+        def.create
+            .primary_key(Index::create().col(id.clone()).col(key.clone()))
+            .partition_by_range([key.clone()]);
+        def.partition_key = Some(key);
+        let mut column = ColumnDef::new(id);
+        column
+            .uuid()
+            .not_null()
+            .default(Expr::cust("gen_random_uuid()"));
+        def.col(column)
     }
 
     /// `id uuid PRIMARY KEY`. The application generates UUIDv7 ids; PostgreSQL gets
@@ -131,15 +207,33 @@ impl Ddl {
         def
     }
 
-    /// A uuid column (foreign keys and other references).
+    /// `<parent>_id uuid PRIMARY KEY` with no default: the key of a 1:1 extension table is its
+    /// parent's id (SPEC.md §0.1: `course_analytics.course_id`, `student_analytics.user_id`).
+    pub fn parent_key(&self, col: impl IntoIden) -> ColumnDef {
+        let mut def = ColumnDef::new(col);
+        def.uuid().not_null().primary_key();
+        def
+    }
+
+    /// A uuid column (foreign keys and other references), NOT NULL.
     pub fn uuid(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.uuid_null(col))
+    }
+
+    /// A nullable uuid column.
+    pub fn uuid_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.uuid();
         def
     }
 
-    /// A nullable UTC timestamp (domain timestamps such as `published_at`).
+    /// A UTC timestamp, NOT NULL.
     pub fn timestamptz(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.timestamptz_null(col))
+    }
+
+    /// A nullable UTC timestamp (domain timestamps such as `published_at`).
+    pub fn timestamptz_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         if self.is_mysql() {
             // sea-query's timestamp_with_time_zone() is TIMESTAMP on MySQL: 2038 limit and
@@ -148,6 +242,17 @@ impl Ddl {
         } else {
             def.timestamp_with_time_zone();
         }
+        def
+    }
+
+    /// A calendar date, NOT NULL (`date_text` on SQLite, ISO 8601 `YYYY-MM-DD` as sqlx writes it).
+    pub fn date(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.date_null(col))
+    }
+
+    pub fn date_null(&self, col: impl IntoIden) -> ColumnDef {
+        let mut def = ColumnDef::new(col);
+        def.date();
         def
     }
 
@@ -163,12 +268,13 @@ impl Ddl {
     /// `created_at timestamptz NOT NULL DEFAULT now`.
     pub fn created_at(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = self.timestamptz(col);
-        def.not_null().default(self.now());
+        def.default(self.now());
         def
     }
 
     /// `updated_at timestamptz NOT NULL DEFAULT now`; MySQL also bumps it on every update
-    /// (`ON UPDATE CURRENT_TIMESTAMP(6)`), PostgreSQL and SQLite get triggers (SPEC.md §19).
+    /// (`ON UPDATE CURRENT_TIMESTAMP(6)`), PostgreSQL and SQLite get triggers (SPEC.md §19,
+    /// [`Step::UpdatedAtTriggers`]).
     pub fn updated_at(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = self.created_at(col);
         if self.is_mysql() {
@@ -178,20 +284,44 @@ impl Ddl {
     }
 
     pub fn string(&self, col: impl IntoIden, len: u32) -> ColumnDef {
+        not_null(self.string_null(col, len))
+    }
+
+    pub fn string_null(&self, col: impl IntoIden, len: u32) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.string_len(len);
         def
     }
 
+    /// A NOT NULL string compared byte by byte on every backend. The MySQL family's tables use a
+    /// case-insensitive collation, under which 'a' and 'A' would collide in a unique key; this
+    /// column gets `utf8mb4_bin` there (SPEC.md §17.6: `character_overrides.glyph`). PostgreSQL
+    /// and SQLite compare strings exactly already.
+    pub fn string_binary(&self, col: impl IntoIden, len: u32) -> ColumnDef {
+        let mut def = self.string(col, len);
+        if self.is_mysql() {
+            def.extra("COLLATE utf8mb4_bin");
+        }
+        def
+    }
+
     pub fn char(&self, col: impl IntoIden, len: u32) -> ColumnDef {
+        not_null(self.char_null(col, len))
+    }
+
+    pub fn char_null(&self, col: impl IntoIden, len: u32) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.char_len(len);
         def
     }
 
-    /// Unbounded text. MySQL's TEXT stops at 64 KB, too small for story content and AI
+    /// Unbounded text, NOT NULL. MySQL's TEXT stops at 64 KB, too small for story content and AI
     /// feedback, so it gets MEDIUMTEXT (16 MB).
     pub fn text(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.text_null(col))
+    }
+
+    pub fn text_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         if self.is_mysql() {
             def.custom("mediumtext");
@@ -202,41 +332,66 @@ impl Ddl {
     }
 
     pub fn boolean(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.boolean_null(col))
+    }
+
+    pub fn boolean_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.boolean();
         def
     }
 
     pub fn smallint(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.smallint_null(col))
+    }
+
+    pub fn smallint_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.small_integer();
         def
     }
 
     pub fn integer(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.integer_null(col))
+    }
+
+    pub fn integer_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.integer();
         def
     }
 
     pub fn bigint(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.bigint_null(col))
+    }
+
+    pub fn bigint_null(&self, col: impl IntoIden) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.big_integer();
         def
     }
 
-    /// `numeric(p,s)`; on SQLite sea-query's `real(p, s)`, REAL affinity. SeaORM reads SQLite
-    /// decimals through `f64`, which accepts only the REAL storage class, while NUMERIC affinity
-    /// would store whole numbers (`0`, `'4.00'`) as INTEGER and make those rows unreadable.
+    /// `numeric(p,s)` NOT NULL; on SQLite sea-query's `real(p, s)`, REAL affinity. SeaORM reads
+    /// SQLite decimals through `f64`, which accepts only the REAL storage class, while NUMERIC
+    /// affinity would store whole numbers (`0`, `'4.00'`) as INTEGER and make those rows
+    /// unreadable.
     pub fn decimal(&self, col: impl IntoIden, precision: u32, scale: u32) -> ColumnDef {
+        not_null(self.decimal_null(col, precision, scale))
+    }
+
+    pub fn decimal_null(&self, col: impl IntoIden, precision: u32, scale: u32) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         def.decimal_len(precision, scale);
         def
     }
 
-    /// A JSON document: jsonb on PostgreSQL, JSON on MySQL (MariaDB adds its own
+    /// A JSON document, NOT NULL: jsonb on PostgreSQL, JSON on MySQL (MariaDB adds its own
     /// `json_valid` check), and TEXT with `CHECK (json_valid(col))` on SQLite.
     pub fn json(&self, col: impl IntoIden) -> ColumnDef {
+        not_null(self.json_null(col))
+    }
+
+    pub fn json_null(&self, col: impl IntoIden) -> ColumnDef {
         let col = col.into_iden();
         let mut def = ColumnDef::new(col.clone());
         match self.backend {
@@ -259,8 +414,13 @@ impl Ddl {
         }
     }
 
-    /// A column of a database enum (SPEC.md §17.1).
+    /// A NOT NULL column of a database enum (SPEC.md §17.1). Give a default as
+    /// `.default(const { E.value("v") })`, so a value outside the enum does not compile.
     pub fn enumeration(&self, col: impl IntoIden, db_enum: &DbEnum) -> ColumnDef {
+        not_null(self.enumeration_null(col, db_enum))
+    }
+
+    pub fn enumeration_null(&self, col: impl IntoIden, db_enum: &DbEnum) -> ColumnDef {
         let col = col.into_iden();
         let mut def = ColumnDef::new(col.clone());
         def.enumeration(db_enum.name, db_enum.values.iter().map(|v| v.into_iden()));
@@ -268,6 +428,16 @@ impl Ddl {
             def.check(Expr::col(col).is_in(db_enum.values.iter().copied()));
         }
         def
+    }
+
+    /// An enum value in a statement (reference rows, views): cast to the native type on
+    /// PostgreSQL, plain text elsewhere.
+    pub fn enum_value(&self, db_enum: &DbEnum, value: &'static str) -> Expr {
+        if self.is_postgres() {
+            Expr::val(value).as_enum(Alias::new(db_enum.name))
+        } else {
+            Expr::val(value)
+        }
     }
 
     /// `CREATE TYPE name AS ENUM (...)` on PostgreSQL; nothing elsewhere (the values live on the
@@ -361,6 +531,19 @@ impl Ddl {
             .drop_table(Table::drop().table(table).to_owned())
             .await
     }
+
+    async fn execute(&self, manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(sql)
+            .await
+            .map(|_| ())
+    }
+}
+
+fn not_null(mut def: ColumnDef) -> ColumnDef {
+    def.not_null();
+    def
 }
 
 /// sea-query writes SQLite foreign keys without their names; SQLite keeps a constraint name only
@@ -397,12 +580,299 @@ pub fn null_or_positive(col: impl IntoIden) -> Expr {
     Expr::col(col.clone()).is_null().or(Expr::col(col).gt(0))
 }
 
-/// A table group's schema objects: the enums it creates and its tables in foreign-key order.
-/// `up` creates them in that order and `down` drops them in exactly the reverse order, derived
-/// from the same list, so the two cannot drift apart.
+/// `col IS NULL OR col >= 0`: optional counters and sizes.
+pub fn null_or_non_negative(col: impl IntoIden) -> Expr {
+    let col = col.into_iden();
+    Expr::col(col.clone()).is_null().or(Expr::col(col).gte(0))
+}
+
+/// A foreign key whose parent table is created by a later group, to break a cycle between
+/// groups (SPEC.md §1: `enrollments.payment_id`, `questions.knowledge_point_id`). It is defined
+/// once, by a function in the child's module, and used twice: the child table declares it with
+/// [`TableDef::deferred_foreign_key`] (inline on SQLite, which cannot add a constraint later and
+/// checks the parent only on DML), and the parent's group lists it as
+/// [`Step::ForeignKey`], which adds it with `ALTER TABLE … ADD CONSTRAINT` on PostgreSQL and the
+/// MySQL family and drops it again in `down()`.
+pub struct ForeignKeySpec {
+    pub name: &'static str,
+    pub table: DynIden,
+    pub column: DynIden,
+    pub ref_table: DynIden,
+    pub ref_column: DynIden,
+    pub on_delete: ForeignKeyAction,
+}
+
+/// A view: its SQL per backend (sea-query has no CREATE VIEW), or why it is absent there.
+pub struct View {
+    pub name: &'static str,
+    pub definition: fn(DbBackend) -> ViewDefinition,
+}
+
+pub enum ViewDefinition {
+    /// `CREATE VIEW name AS <select>`.
+    Select(String),
+    /// PostgreSQL: created only when `extension` is installed, decided by the server when the
+    /// migration runs (the SQL stays the same); otherwise the server raises a WARNING saying the
+    /// view was skipped.
+    WhenExtension {
+        extension: &'static str,
+        select: String,
+    },
+    /// The backend has nothing to build the view from; the reason is documented in
+    /// `docs/schema-decisions.md`.
+    Absent(&'static str),
+}
+
+/// SQL objects that sea-query cannot build (functions, partitions), per backend: the statements
+/// that create them and the statements that remove them.
+pub struct SqlObject {
+    pub create: fn(DbBackend) -> Vec<String>,
+    pub drop: fn(DbBackend) -> Vec<String>,
+}
+
+/// Reference rows with fixed ids (SPEC.md §21): inserted idempotently (a row whose conflict key
+/// exists is left as it is) and removed by id.
+pub struct ReferenceRows {
+    pub table: DynIden,
+    pub id: DynIden,
+    /// The natural key the insert skips on (`ON CONFLICT (..) DO NOTHING`; the MySQL family's
+    /// `ON DUPLICATE KEY UPDATE id = id` skips on any unique key).
+    pub conflict: Vec<DynIden>,
+    /// Columns, `id` first.
+    pub columns: Vec<DynIden>,
+    /// One value per column, the id first.
+    pub rows: Vec<(Uuid, Vec<Expr>)>,
+    /// When set, `down()` deletes only rows where this column IS NULL: system rows, not copies a
+    /// user made their own (`created_by`).
+    pub system_marker: Option<DynIden>,
+}
+
+/// One schema object beside a group's tables.
+pub enum Step {
+    ForeignKey(fn() -> ForeignKeySpec),
+    /// `updated_at` maintenance for every table of these groups that has the column
+    /// (SPEC.md §19): one function and a BEFORE UPDATE trigger per table on PostgreSQL, an AFTER
+    /// UPDATE trigger per table on SQLite, nothing on the MySQL family (whose column carries
+    /// `ON UPDATE CURRENT_TIMESTAMP(6)`, as TiDB has no triggers). Every backend keeps a value
+    /// that the UPDATE itself sets.
+    UpdatedAtTriggers(&'static [&'static TableGroup]),
+    View(&'static View),
+    Sql(&'static SqlObject),
+    Rows(fn(&Ddl) -> ReferenceRows),
+}
+
+/// The trigger function PostgreSQL's `updated_at` triggers run. It keeps an `updated_at` that the
+/// UPDATE sets to a new value, as MySQL's `ON UPDATE` and SQLite's `WHEN` guard do.
+pub const SET_UPDATED_AT: &str = "set_updated_at";
+
+/// `trg_<table>_updated_at`.
+pub fn updated_at_trigger_name(table: &str) -> String {
+    format!("trg_{table}_updated_at")
+}
+
+impl Step {
+    async fn up(&self, ddl: &Ddl, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        match self {
+            Step::ForeignKey(spec) => {
+                if ddl.is_sqlite() {
+                    return Ok(());
+                }
+                let spec = spec();
+                manager
+                    .create_foreign_key(
+                        ForeignKey::create()
+                            .name(spec.name)
+                            .from(spec.table, spec.column)
+                            .to(spec.ref_table, spec.ref_column)
+                            .on_delete(spec.on_delete)
+                            .on_update(ForeignKeyAction::NoAction)
+                            .to_owned(),
+                    )
+                    .await
+            }
+            Step::UpdatedAtTriggers(groups) => {
+                for sql in updated_at_sql(ddl, groups, true) {
+                    ddl.execute(manager, &sql).await?;
+                }
+                Ok(())
+            }
+            Step::View(view) => match (view.definition)(ddl.backend) {
+                ViewDefinition::Select(select) => {
+                    ddl.execute(
+                        manager,
+                        &format!("CREATE VIEW {} AS {select}", quote(ddl, view.name)),
+                    )
+                    .await
+                }
+                ViewDefinition::WhenExtension { extension, select } => {
+                    let name = view.name;
+                    ddl.execute(
+                        manager,
+                        &format!(
+                            "DO $learndb$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = '{extension}') THEN EXECUTE $view$CREATE VIEW \"{name}\" AS {select}$view$; ELSE RAISE WARNING 'learndb: view {name} skipped: the {extension} extension is not installed (CREATE EXTENSION {extension}, then re-create the view by rolling back and re-applying the views migration)'; END IF; END $learndb$"
+                        ),
+                    )
+                    .await
+                }
+                ViewDefinition::Absent(_) => Ok(()),
+            },
+            Step::Sql(object) => {
+                for sql in (object.create)(ddl.backend) {
+                    ddl.execute(manager, &sql).await?;
+                }
+                Ok(())
+            }
+            Step::Rows(rows) => {
+                let rows = rows(ddl);
+                let mut insert = Query::insert();
+                insert
+                    .into_table(rows.table.clone())
+                    .columns(rows.columns.clone());
+                for (_, values) in rows.rows {
+                    insert
+                        .values(values)
+                        .map_err(|e| DbErr::Migration(format!("reference rows: {e}")))?;
+                }
+                insert.on_conflict(
+                    OnConflict::columns(rows.conflict)
+                        .do_nothing_on([rows.id])
+                        .to_owned(),
+                );
+                manager.exec_stmt(insert).await
+            }
+        }
+    }
+
+    async fn down(&self, ddl: &Ddl, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        match self {
+            Step::ForeignKey(spec) => {
+                if ddl.is_sqlite() {
+                    return Ok(());
+                }
+                let spec = spec();
+                manager
+                    .drop_foreign_key(
+                        ForeignKey::drop()
+                            .name(spec.name)
+                            .table(spec.table)
+                            .to_owned(),
+                    )
+                    .await
+            }
+            Step::UpdatedAtTriggers(groups) => {
+                for sql in updated_at_sql(ddl, groups, false) {
+                    ddl.execute(manager, &sql).await?;
+                }
+                Ok(())
+            }
+            Step::View(view) => match (view.definition)(ddl.backend) {
+                ViewDefinition::Select(_) => {
+                    ddl.execute(manager, &format!("DROP VIEW {}", quote(ddl, view.name)))
+                        .await
+                }
+                // Whether the view exists was the server's decision; so is dropping it.
+                ViewDefinition::WhenExtension { .. } => {
+                    ddl.execute(
+                        manager,
+                        &format!("DROP VIEW IF EXISTS {}", quote(ddl, view.name)),
+                    )
+                    .await
+                }
+                ViewDefinition::Absent(_) => Ok(()),
+            },
+            Step::Sql(object) => {
+                for sql in (object.drop)(ddl.backend) {
+                    ddl.execute(manager, &sql).await?;
+                }
+                Ok(())
+            }
+            Step::Rows(rows) => {
+                let rows = rows(ddl);
+                let ids: Vec<Uuid> = rows.rows.iter().map(|(id, _)| *id).collect();
+                let mut delete = Query::delete();
+                delete
+                    .from_table(rows.table)
+                    .and_where(Expr::col(rows.id).is_in(ids));
+                if let Some(marker) = rows.system_marker {
+                    delete.and_where(Expr::col(marker).is_null());
+                }
+                manager.exec_stmt(delete).await
+            }
+        }
+    }
+}
+
+/// An identifier quoted for the backend.
+fn quote(ddl: &Ddl, name: &str) -> String {
+    if ddl.is_mysql() {
+        format!("`{name}`")
+    } else {
+        format!("\"{name}\"")
+    }
+}
+
+/// The statements that create (or drop, in reverse order) the `updated_at` maintenance of every
+/// table of `groups` that has an `updated_at` column.
+fn updated_at_sql(ddl: &Ddl, groups: &[&TableGroup], create: bool) -> Vec<String> {
+    let tables: Vec<(String, String)> = groups
+        .iter()
+        .flat_map(|g| g.tables.iter())
+        .map(|table| table(ddl))
+        .filter(|def| def.column_named("updated_at"))
+        .map(|def| (def.table.to_string(), def.key_column()))
+        .collect();
+    let mut out = Vec::new();
+    match (ddl.backend, create) {
+        (DbBackend::Postgres, true) => {
+            out.push(format!(
+                "CREATE FUNCTION \"{SET_UPDATED_AT}\"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"updated_at\" IS NOT DISTINCT FROM OLD.\"updated_at\" THEN NEW.\"updated_at\" := now(); END IF; RETURN NEW; END $$"
+            ));
+            for (table, _) in &tables {
+                out.push(format!(
+                    "CREATE TRIGGER \"{}\" BEFORE UPDATE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION \"{SET_UPDATED_AT}\"()",
+                    updated_at_trigger_name(table)
+                ));
+            }
+        }
+        (DbBackend::Postgres, false) => {
+            for (table, _) in tables.iter().rev() {
+                out.push(format!(
+                    "DROP TRIGGER \"{}\" ON \"{table}\"",
+                    updated_at_trigger_name(table)
+                ));
+            }
+            out.push(format!("DROP FUNCTION \"{SET_UPDATED_AT}\"()"));
+        }
+        (DbBackend::Sqlite, true) => {
+            // The WHEN guard skips rows whose UPDATE set updated_at itself, and stops the
+            // trigger's own UPDATE from firing it again.
+            for (table, key) in &tables {
+                out.push(format!(
+                    "CREATE TRIGGER \"{}\" AFTER UPDATE ON \"{table}\" FOR EACH ROW WHEN NEW.\"updated_at\" IS OLD.\"updated_at\" BEGIN UPDATE \"{table}\" SET \"updated_at\" = {SQLITE_NOW} WHERE \"{key}\" = NEW.\"{key}\"; END",
+                    updated_at_trigger_name(table)
+                ));
+            }
+        }
+        (DbBackend::Sqlite, false) => {
+            for (table, _) in tables.iter().rev() {
+                out.push(format!(
+                    "DROP TRIGGER \"{}\"",
+                    updated_at_trigger_name(table)
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A table group's schema objects: the enums it creates, its tables in foreign-key order, and
+/// the steps beside them. `up` creates them in that order and `down` drops them in exactly the
+/// reverse order, derived from the same lists, so the two cannot drift apart.
 pub struct TableGroup {
     pub enums: &'static [&'static DbEnum],
     pub tables: &'static [fn(&Ddl) -> TableDef],
+    pub steps: &'static [Step],
 }
 
 impl TableGroup {
@@ -414,11 +884,17 @@ impl TableGroup {
         for table in self.tables {
             ddl.create_table(manager, table(&ddl)).await?;
         }
+        for step in self.steps {
+            step.up(&ddl, manager).await?;
+        }
         Ok(())
     }
 
     pub async fn down(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         let ddl = Ddl::of(manager);
+        for step in self.steps.iter().rev() {
+            step.down(&ddl, manager).await?;
+        }
         for table in self.tables.iter().rev() {
             ddl.drop_table(manager, table(&ddl).table).await?;
         }
@@ -429,11 +905,45 @@ impl TableGroup {
     }
 }
 
+/// The `MigrationTrait` impl of a module that is one [`TableGroup`]: `group_migration!(GROUP);`
+/// declares `pub struct Migration`, named after the module's file like every sea-orm-migration
+/// migration, whose `up()` and `down()` are the group's.
+///
+/// `use_transaction()` is `Some(true)`: DDL is transactional on PostgreSQL and SQLite, so a
+/// failure leaves nothing behind there; MySQL commits each DDL statement implicitly whatever this
+/// says.
+#[macro_export]
+macro_rules! group_migration {
+    ($group:expr) => {
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $group.up(manager).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $group.down(manager).await
+            }
+
+            fn use_transaction(&self) -> Option<bool> {
+                Some(true)
+            }
+        }
+    };
+}
+
 /// One table, described once: columns, foreign keys, checks, uniques and indexes.
 pub struct TableDef {
     ddl: Ddl,
     table: DynIden,
     create: TableCreateStatement,
+    /// Table options, joined: sea-query's `extra()` keeps only the last one it is given.
+    options: Vec<String>,
+    columns: Vec<String>,
+    partition_key: Option<DynIden>,
     foreign_keys: Vec<String>,
     uniques: Vec<IndexCreateStatement>,
     indexes: Vec<IndexCreateStatement>,
@@ -441,8 +951,30 @@ pub struct TableDef {
 
 impl TableDef {
     pub fn col(mut self, column: impl IntoColumnDef) -> Self {
+        let column = column.into_column_def();
+        self.columns.push(column.get_column_name());
         self.create.col(column);
         self
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> String {
+        self.table.to_string()
+    }
+
+    fn column_named(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c == name)
+    }
+
+    /// The column that identifies a row: the inline primary key (`id`, or the parent's id of a
+    /// 1:1 extension table), else `id`.
+    fn key_column(&self) -> String {
+        self.create
+            .get_columns()
+            .iter()
+            .find(|c| c.get_column_spec().primary_key)
+            .map(|c| c.get_column_name())
+            .unwrap_or_else(|| "id".to_owned())
     }
 
     /// A named foreign key with its ON DELETE action; ON UPDATE is always NO ACTION because
@@ -467,18 +999,49 @@ impl TableDef {
         self
     }
 
+    /// A foreign key to a table a later group creates ([`ForeignKeySpec`]): part of this table on
+    /// SQLite, added by the later group's [`Step::ForeignKey`] elsewhere.
+    pub fn deferred_foreign_key(self, spec: fn() -> ForeignKeySpec) -> Self {
+        if !self.ddl.is_sqlite() {
+            return self;
+        }
+        let spec = spec();
+        self.foreign_key(
+            spec.name,
+            spec.column,
+            spec.ref_table,
+            spec.ref_column,
+            spec.on_delete,
+        )
+    }
+
     /// A named CHECK constraint.
     pub fn check(mut self, name: &str, expr: Expr) -> Self {
         self.create.check((Alias::new(name), expr));
         self
     }
 
-    /// A named unique constraint.
+    /// A named CHECK on a column that a foreign key's referential action writes (`ON DELETE
+    /// CASCADE` or `SET NULL`). MySQL forbids such checks (error 3823) and TiDB is assumed to
+    /// follow it, so only PostgreSQL and SQLite get it; on the MySQL family the application
+    /// enforces the rule (SPEC.md §17.5, the checks marked ‡).
+    pub fn check_on_fk_column(self, name: &str, expr: Expr) -> Self {
+        if self.ddl.is_mysql() {
+            return self;
+        }
+        self.check(name, expr)
+    }
+
+    /// A named unique constraint. On a PostgreSQL partitioned table the partition key is
+    /// appended, as PostgreSQL requires.
     pub fn unique<C: IntoIden>(mut self, name: &str, columns: impl IntoIterator<Item = C>) -> Self {
         let mut index = Index::create();
         index.name(name).unique();
         for column in columns {
             index.col(column.into_iden());
+        }
+        if let Some(key) = &self.partition_key {
+            index.col(key.clone());
         }
         self.uniques.push(index);
         self
@@ -502,10 +1065,14 @@ impl TableDef {
             ddl,
             table,
             mut create,
-            foreign_keys: _,
+            options,
             uniques,
             indexes,
+            ..
         } = self;
+        if !options.is_empty() {
+            create.extra(options.join(" "));
+        }
         let mut separate: Vec<IndexCreateStatement> = match ddl.backend {
             DbBackend::MySql => {
                 for mut index in uniques.into_iter().chain(indexes) {

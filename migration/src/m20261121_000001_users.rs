@@ -48,67 +48,45 @@ const GROUP: TableGroup = TableGroup {
         &QUESTION_TYPE,
     ],
     tables: &[users, user_profiles, user_sessions, user_preferences],
+    steps: &[],
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.up(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.down(manager).await
-    }
-
-    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
-    /// MySQL commits each DDL statement implicitly whatever this says.
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::group_migration!(GROUP);
 
 fn users(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Users::Table)
         .col(ddl.id(Users::Id))
-        .col(ddl.string(Users::Email, 255))
-        .col(ddl.string(Users::Username, 255))
-        .col(ddl.string(Users::PasswordHash, 255))
-        .col(ddl.string(Users::PasswordSalt, 255))
+        .col(ddl.string_null(Users::Email, 255))
+        .col(ddl.string_null(Users::Username, 255))
+        .col(ddl.string_null(Users::PasswordHash, 255))
+        .col(ddl.string_null(Users::PasswordSalt, 255))
         .col(
             ddl.enumeration(Users::Role, &ROLE)
-                .not_null()
-                .default("student"),
+                .default(const { ROLE.value("student") }),
         )
-        .col(ddl.enumeration(Users::ContentRole, &CONTENT_ROLE))
-        .col(ddl.string(Users::FirstName, 100))
-        .col(ddl.string(Users::LastName, 100))
-        .col(ddl.string(Users::FullName, 255))
-        .col(ddl.char(Users::CountryCode, 2))
-        .col(ddl.boolean(Users::EmailVerified).not_null().default(false))
-        .col(ddl.string(Users::VerificationToken, 255))
-        .col(ddl.string(Users::PasswordResetToken, 255))
-        .col(ddl.timestamptz(Users::PasswordResetExpires))
-        .col(ddl.timestamptz(Users::PasswordChangedAt))
-        .col(ddl.boolean(Users::MfaEnabled).not_null().default(false))
-        .col(ddl.string(Users::MfaSecret, 255))
-        .col(
-            ddl.integer(Users::FailedLoginAttempts)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.timestamptz(Users::LockedUntil))
-        .col(ddl.integer(Users::LoginCount).not_null().default(0))
-        .col(ddl.timestamptz(Users::LastLogin))
-        .col(ddl.timestamptz(Users::LastActiveAt))
-        .col(ddl.boolean(Users::GdprConsent).not_null().default(false))
-        .col(ddl.timestamptz(Users::GdprConsentDate))
-        .col(ddl.timestamptz(Users::DataRetentionUntil))
-        .col(ddl.json(Users::Metadata))
-        .col(ddl.boolean(Users::IsActive).not_null().default(true))
-        .col(ddl.timestamptz(Users::DeletedAt))
+        .col(ddl.enumeration_null(Users::ContentRole, &CONTENT_ROLE))
+        .col(ddl.string_null(Users::FirstName, 100))
+        .col(ddl.string_null(Users::LastName, 100))
+        .col(ddl.string_null(Users::FullName, 255))
+        .col(ddl.char_null(Users::CountryCode, 2))
+        .col(ddl.boolean(Users::EmailVerified).default(false))
+        .col(ddl.string_null(Users::VerificationToken, 255))
+        .col(ddl.string_null(Users::PasswordResetToken, 255))
+        .col(ddl.timestamptz_null(Users::PasswordResetExpires))
+        .col(ddl.timestamptz_null(Users::PasswordChangedAt))
+        .col(ddl.boolean(Users::MfaEnabled).default(false))
+        .col(ddl.string_null(Users::MfaSecret, 255))
+        .col(ddl.integer(Users::FailedLoginAttempts).default(0))
+        .col(ddl.timestamptz_null(Users::LockedUntil))
+        .col(ddl.integer(Users::LoginCount).default(0))
+        .col(ddl.timestamptz_null(Users::LastLogin))
+        .col(ddl.timestamptz_null(Users::LastActiveAt))
+        .col(ddl.boolean(Users::GdprConsent).default(false))
+        .col(ddl.timestamptz_null(Users::GdprConsentDate))
+        .col(ddl.timestamptz_null(Users::DataRetentionUntil))
+        .col(ddl.json_null(Users::Metadata))
+        .col(ddl.boolean(Users::IsActive).default(true))
+        .col(ddl.timestamptz_null(Users::DeletedAt))
         .col(ddl.created_at(Users::CreatedAt))
         .col(ddl.updated_at(Users::UpdatedAt))
         .unique("uq_users_email", [Users::Email])
@@ -153,36 +131,25 @@ fn users(ddl: &Ddl) -> crate::ddl::TableDef {
 fn user_profiles(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserProfiles::Table)
         .col(ddl.id(UserProfiles::Id))
-        .col(ddl.uuid(UserProfiles::UserId).not_null())
-        .col(ddl.string(UserProfiles::AvatarUrl, 500))
-        .col(ddl.text(UserProfiles::Bio))
-        .col(ddl.string(UserProfiles::Location, 255))
-        .col(
-            ddl.string(UserProfiles::Timezone, 50)
-                .not_null()
-                .default("UTC"),
-        )
-        .col(
-            ddl.string(UserProfiles::Language, 10)
-                .not_null()
-                .default("en"),
-        )
+        .col(ddl.uuid(UserProfiles::UserId))
+        .col(ddl.string_null(UserProfiles::AvatarUrl, 500))
+        .col(ddl.text_null(UserProfiles::Bio))
+        .col(ddl.string_null(UserProfiles::Location, 255))
+        .col(ddl.string(UserProfiles::Timezone, 50).default("UTC"))
+        .col(ddl.string(UserProfiles::Language, 10).default("en"))
         .col(
             ddl.enumeration(UserProfiles::SkillLevel, &SKILL_LEVEL)
-                .not_null()
-                .default("beginner"),
+                .default(const { SKILL_LEVEL.value("beginner") }),
         )
-        .col(ddl.json(UserProfiles::LearningGoals))
-        .col(ddl.json(UserProfiles::Interests))
-        .col(ddl.json(UserProfiles::AccessibilitySettings))
+        .col(ddl.json_null(UserProfiles::LearningGoals))
+        .col(ddl.json_null(UserProfiles::Interests))
+        .col(ddl.json_null(UserProfiles::AccessibilitySettings))
         .col(
             ddl.json(UserProfiles::PrivacySettings)
-                .not_null()
                 .default(ddl.json_default(JsonDefault::EmptyObject)),
         )
         .col(
             ddl.json(UserProfiles::NotificationPreferences)
-                .not_null()
                 .default(ddl.json_default(JsonDefault::EmptyObject)),
         )
         .col(ddl.created_at(UserProfiles::CreatedAt))
@@ -221,12 +188,12 @@ pub fn language_check(ddl: &Ddl, col: impl IntoIden) -> Expr {
 fn user_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserSessions::Table)
         .col(ddl.id(UserSessions::Id))
-        .col(ddl.uuid(UserSessions::UserId).not_null())
-        .col(ddl.string(UserSessions::SessionToken, 255).not_null())
-        .col(ddl.timestamptz(UserSessions::ExpiresAt).not_null())
-        .col(ddl.string(UserSessions::IpAddress, 45))
-        .col(ddl.text(UserSessions::UserAgent))
-        .col(ddl.boolean(UserSessions::IsActive).not_null().default(true))
+        .col(ddl.uuid(UserSessions::UserId))
+        .col(ddl.string(UserSessions::SessionToken, 255))
+        .col(ddl.timestamptz(UserSessions::ExpiresAt))
+        .col(ddl.string_null(UserSessions::IpAddress, 45))
+        .col(ddl.text_null(UserSessions::UserAgent))
+        .col(ddl.boolean(UserSessions::IsActive).default(true))
         .col(ddl.created_at(UserSessions::CreatedAt))
         .col(ddl.updated_at(UserSessions::UpdatedAt))
         .foreign_key(
@@ -254,9 +221,9 @@ fn user_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
 fn user_preferences(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserPreferences::Table)
         .col(ddl.id(UserPreferences::Id))
-        .col(ddl.uuid(UserPreferences::UserId).not_null())
-        .col(ddl.string(UserPreferences::PreferenceKey, 100).not_null())
-        .col(ddl.json(UserPreferences::PreferenceValue).not_null())
+        .col(ddl.uuid(UserPreferences::UserId))
+        .col(ddl.string(UserPreferences::PreferenceKey, 100))
+        .col(ddl.json(UserPreferences::PreferenceValue))
         .col(ddl.created_at(UserPreferences::CreatedAt))
         .col(ddl.updated_at(UserPreferences::UpdatedAt))
         .foreign_key(

@@ -40,69 +40,45 @@ const GROUP: TableGroup = TableGroup {
         story_ratings,
         content_approvals,
     ],
+    steps: &[],
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.up(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.down(manager).await
-    }
-
-    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
-    /// MySQL commits each DDL statement implicitly whatever this says.
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::group_migration!(GROUP);
 
 fn stories(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Stories::Table)
         .col(ddl.id(Stories::Id))
-        .col(ddl.string(Stories::Title, 255).not_null())
-        .col(ddl.text(Stories::Description))
-        .col(ddl.text(Stories::Content).not_null())
+        .col(ddl.string(Stories::Title, 255))
+        .col(ddl.text_null(Stories::Description))
+        .col(ddl.text(Stories::Content))
         .col(
             ddl.json(Stories::Sentences)
-                .not_null()
                 .default(ddl.json_default(JsonDefault::EmptyArray)),
         )
-        .col(ddl.string(Stories::Language, 10).not_null().default("en"))
-        .col(
-            ddl.string(Stories::ContentType, 50)
-                .not_null()
-                .default("story"),
-        )
+        .col(ddl.string(Stories::Language, 10).default("en"))
+        .col(ddl.string(Stories::ContentType, 50).default("story"))
         .col(
             ddl.enumeration(Stories::DifficultyLevel, &DIFFICULTY)
-                .not_null()
-                .default("beginner"),
+                .default(const { DIFFICULTY.value("beginner") }),
         )
-        .col(ddl.json(Stories::LearningObjectives))
-        .col(ddl.json(Stories::SkillAreas))
-        .col(ddl.json(Stories::StoryMetadata))
+        .col(ddl.json_null(Stories::LearningObjectives))
+        .col(ddl.json_null(Stories::SkillAreas))
+        .col(ddl.json_null(Stories::StoryMetadata))
         .col(
             ddl.enumeration(Stories::Status, &CONTENT_STATUS)
-                .not_null()
-                .default("draft"),
+                .default(const { CONTENT_STATUS.value("draft") }),
         )
-        .col(ddl.boolean(Stories::IsPublic).not_null().default(false))
-        .col(ddl.boolean(Stories::IsFeatured).not_null().default(false))
-        .col(ddl.integer(Stories::SentenceCount).not_null().default(0))
-        .col(ddl.integer(Stories::WordCount).not_null().default(0))
-        .col(ddl.integer(Stories::EstimatedDuration))
-        .col(ddl.decimal(Stories::AvgRating, 3, 2).not_null().default(0))
-        .col(ddl.integer(Stories::RatingCount).not_null().default(0))
-        .col(ddl.integer(Stories::PracticeCount).not_null().default(0))
-        .col(ddl.integer(Stories::ViewCount).not_null().default(0))
-        .col(ddl.uuid(Stories::CreatedBy))
-        .col(ddl.timestamptz(Stories::PublishedAt))
+        .col(ddl.boolean(Stories::IsPublic).default(false))
+        .col(ddl.boolean(Stories::IsFeatured).default(false))
+        .col(ddl.integer(Stories::SentenceCount).default(0))
+        .col(ddl.integer(Stories::WordCount).default(0))
+        .col(ddl.integer_null(Stories::EstimatedDuration))
+        .col(ddl.decimal(Stories::AvgRating, 3, 2).default(0))
+        .col(ddl.integer(Stories::RatingCount).default(0))
+        .col(ddl.integer(Stories::PracticeCount).default(0))
+        .col(ddl.integer(Stories::ViewCount).default(0))
+        .col(ddl.uuid_null(Stories::CreatedBy))
+        .col(ddl.timestamptz_null(Stories::PublishedAt))
         .col(ddl.created_at(Stories::CreatedAt))
         .col(ddl.updated_at(Stories::UpdatedAt))
         .foreign_key(
@@ -143,16 +119,12 @@ fn stories(ddl: &Ddl) -> crate::ddl::TableDef {
 fn story_tags(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(StoryTags::Table)
         .col(ddl.id(StoryTags::Id))
-        .col(ddl.uuid(StoryTags::StoryId).not_null())
-        .col(ddl.string(StoryTags::TagName, 100).not_null())
-        .col(ddl.string(StoryTags::TagCategory, 50))
-        .col(ddl.string(StoryTags::TagValue, 255))
-        .col(
-            ddl.boolean(StoryTags::IsSystemTag)
-                .not_null()
-                .default(false),
-        )
-        .col(ddl.decimal(StoryTags::Weight, 5, 2).not_null().default(1.0))
+        .col(ddl.uuid(StoryTags::StoryId))
+        .col(ddl.string(StoryTags::TagName, 100))
+        .col(ddl.string_null(StoryTags::TagCategory, 50))
+        .col(ddl.string_null(StoryTags::TagValue, 255))
+        .col(ddl.boolean(StoryTags::IsSystemTag).default(false))
+        .col(ddl.decimal(StoryTags::Weight, 5, 2).default(1.0))
         .col(ddl.created_at(StoryTags::CreatedAt))
         .foreign_key(
             "fk_story_tags_story_id",
@@ -176,25 +148,20 @@ fn story_tags(ddl: &Ddl) -> crate::ddl::TableDef {
 fn story_versions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(StoryVersions::Table)
         .col(ddl.id(StoryVersions::Id))
-        .col(ddl.uuid(StoryVersions::StoryId).not_null())
-        .col(ddl.integer(StoryVersions::VersionNumber).not_null())
-        .col(ddl.string(StoryVersions::Title, 255).not_null())
-        .col(ddl.text(StoryVersions::Description))
-        .col(ddl.text(StoryVersions::Content).not_null())
-        .col(ddl.json(StoryVersions::Sentences).not_null())
-        .col(ddl.json(StoryVersions::VersionMetadata))
-        .col(ddl.text(StoryVersions::ChangeSummary))
+        .col(ddl.uuid(StoryVersions::StoryId))
+        .col(ddl.integer(StoryVersions::VersionNumber))
+        .col(ddl.string(StoryVersions::Title, 255))
+        .col(ddl.text_null(StoryVersions::Description))
+        .col(ddl.text(StoryVersions::Content))
+        .col(ddl.json(StoryVersions::Sentences))
+        .col(ddl.json_null(StoryVersions::VersionMetadata))
+        .col(ddl.text_null(StoryVersions::ChangeSummary))
         .col(
             ddl.enumeration(StoryVersions::ChangeType, &VERSION_CHANGE_TYPE)
-                .not_null()
-                .default("edit"),
+                .default(const { VERSION_CHANGE_TYPE.value("edit") }),
         )
-        .col(ddl.uuid(StoryVersions::ChangedBy))
-        .col(
-            ddl.boolean(StoryVersions::IsCurrent)
-                .not_null()
-                .default(false),
-        )
+        .col(ddl.uuid_null(StoryVersions::ChangedBy))
+        .col(ddl.boolean(StoryVersions::IsCurrent).default(false))
         .col(ddl.created_at(StoryVersions::CreatedAt))
         .foreign_key(
             "fk_story_versions_story_id",
@@ -228,13 +195,13 @@ fn story_versions(ddl: &Ddl) -> crate::ddl::TableDef {
 fn story_ratings(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(StoryRatings::Table)
         .col(ddl.id(StoryRatings::Id))
-        .col(ddl.uuid(StoryRatings::StoryId).not_null())
-        .col(ddl.uuid(StoryRatings::UserId).not_null())
-        .col(ddl.smallint(StoryRatings::Rating).not_null())
-        .col(ddl.text(StoryRatings::ReviewText))
-        .col(ddl.smallint(StoryRatings::DifficultyRating))
-        .col(ddl.smallint(StoryRatings::EngagementRating))
-        .col(ddl.smallint(StoryRatings::EducationalValueRating))
+        .col(ddl.uuid(StoryRatings::StoryId))
+        .col(ddl.uuid(StoryRatings::UserId))
+        .col(ddl.smallint(StoryRatings::Rating))
+        .col(ddl.text_null(StoryRatings::ReviewText))
+        .col(ddl.smallint_null(StoryRatings::DifficultyRating))
+        .col(ddl.smallint_null(StoryRatings::EngagementRating))
+        .col(ddl.smallint_null(StoryRatings::EducationalValueRating))
         .col(ddl.created_at(StoryRatings::CreatedAt))
         .col(ddl.updated_at(StoryRatings::UpdatedAt))
         .foreign_key(
@@ -271,18 +238,17 @@ fn story_ratings(ddl: &Ddl) -> crate::ddl::TableDef {
 fn content_approvals(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(ContentApprovals::Table)
         .col(ddl.id(ContentApprovals::Id))
-        .col(ddl.uuid(ContentApprovals::StoryId).not_null())
-        .col(ddl.uuid(ContentApprovals::ReviewerId))
+        .col(ddl.uuid(ContentApprovals::StoryId))
+        .col(ddl.uuid_null(ContentApprovals::ReviewerId))
         .col(
             ddl.enumeration(ContentApprovals::Status, &APPROVAL_STATUS)
-                .not_null()
-                .default("pending"),
+                .default(const { APPROVAL_STATUS.value("pending") }),
         )
-        .col(ddl.text(ContentApprovals::ReviewNotes))
-        .col(ddl.smallint(ContentApprovals::ContentQualityScore))
-        .col(ddl.smallint(ContentApprovals::EducationalValueScore))
-        .col(ddl.smallint(ContentApprovals::TechnicalAccuracyScore))
-        .col(ddl.timestamptz(ContentApprovals::ReviewedAt))
+        .col(ddl.text_null(ContentApprovals::ReviewNotes))
+        .col(ddl.smallint_null(ContentApprovals::ContentQualityScore))
+        .col(ddl.smallint_null(ContentApprovals::EducationalValueScore))
+        .col(ddl.smallint_null(ContentApprovals::TechnicalAccuracyScore))
+        .col(ddl.timestamptz_null(ContentApprovals::ReviewedAt))
         .col(ddl.created_at(ContentApprovals::CreatedAt))
         .col(ddl.updated_at(ContentApprovals::UpdatedAt))
         .foreign_key(

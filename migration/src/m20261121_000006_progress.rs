@@ -35,72 +35,45 @@ pub const PRACTICE_STRATEGY: DbEnum = DbEnum {
 const GROUP: TableGroup = TableGroup {
     enums: &[&SESSION_TYPE, &PRACTICE_SESSION_STATUS, &PRACTICE_STRATEGY],
     tables: &[practice_sessions, sentence_attempts, user_progress],
+    steps: &[],
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.up(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.down(manager).await
-    }
-
-    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
-    /// MySQL commits each DDL statement implicitly whatever this says.
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::group_migration!(GROUP);
 
 fn practice_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(PracticeSessions::Table)
         .col(ddl.id(PracticeSessions::Id))
-        .col(ddl.uuid(PracticeSessions::UserId).not_null())
+        .col(ddl.uuid(PracticeSessions::UserId))
         .col(
             ddl.enumeration(PracticeSessions::SessionType, &SESSION_TYPE)
-                .not_null()
-                .default("practice"),
+                .default(const { SESSION_TYPE.value("practice") }),
         )
         .col(
             ddl.enumeration(PracticeSessions::Status, &PRACTICE_SESSION_STATUS)
-                .not_null()
-                .default("pending"),
+                .default(const { PRACTICE_SESSION_STATUS.value("pending") }),
         )
-        .col(ddl.uuid(PracticeSessions::StoryId))
-        .col(ddl.string(PracticeSessions::SessionName, 255))
-        .col(ddl.enumeration(PracticeSessions::Strategy, &PRACTICE_STRATEGY))
-        .col(ddl.enumeration(PracticeSessions::DifficultyLevel, &DIFFICULTY))
-        .col(ddl.json(PracticeSessions::SkillAreas))
-        .col(ddl.json(PracticeSessions::KnowledgePointIds))
-        .col(ddl.json(PracticeSessions::QuestionIds))
-        .col(ddl.json(PracticeSessions::SessionData))
-        .col(ddl.json(PracticeSessions::StoryContent))
-        .col(ddl.json(PracticeSessions::PerformanceMetrics))
-        .col(ddl.integer(PracticeSessions::TotalItems))
-        .col(
-            ddl.integer(PracticeSessions::CompletedItems)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(PracticeSessions::CorrectItems)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.decimal(PracticeSessions::OverallScore, 5, 4))
-        .col(ddl.integer(PracticeSessions::PointsEarned))
-        .col(ddl.integer(PracticeSessions::TimeLimitMinutes))
-        .col(ddl.timestamptz(PracticeSessions::StartedAt))
-        .col(ddl.timestamptz(PracticeSessions::CompletedAt))
-        .col(ddl.bigint(PracticeSessions::DurationMs))
-        .col(ddl.decimal(PracticeSessions::AverageDifficulty, 6, 3))
-        .col(ddl.string(PracticeSessions::DeviceType, 20))
-        .col(ddl.string(PracticeSessions::AppVersion, 20))
+        .col(ddl.uuid_null(PracticeSessions::StoryId))
+        .col(ddl.string_null(PracticeSessions::SessionName, 255))
+        .col(ddl.enumeration_null(PracticeSessions::Strategy, &PRACTICE_STRATEGY))
+        .col(ddl.enumeration_null(PracticeSessions::DifficultyLevel, &DIFFICULTY))
+        .col(ddl.json_null(PracticeSessions::SkillAreas))
+        .col(ddl.json_null(PracticeSessions::KnowledgePointIds))
+        .col(ddl.json_null(PracticeSessions::QuestionIds))
+        .col(ddl.json_null(PracticeSessions::SessionData))
+        .col(ddl.json_null(PracticeSessions::StoryContent))
+        .col(ddl.json_null(PracticeSessions::PerformanceMetrics))
+        .col(ddl.integer_null(PracticeSessions::TotalItems))
+        .col(ddl.integer(PracticeSessions::CompletedItems).default(0))
+        .col(ddl.integer(PracticeSessions::CorrectItems).default(0))
+        .col(ddl.decimal_null(PracticeSessions::OverallScore, 5, 4))
+        .col(ddl.integer_null(PracticeSessions::PointsEarned))
+        .col(ddl.integer_null(PracticeSessions::TimeLimitMinutes))
+        .col(ddl.timestamptz_null(PracticeSessions::StartedAt))
+        .col(ddl.timestamptz_null(PracticeSessions::CompletedAt))
+        .col(ddl.bigint_null(PracticeSessions::DurationMs))
+        .col(ddl.decimal_null(PracticeSessions::AverageDifficulty, 6, 3))
+        .col(ddl.string_null(PracticeSessions::DeviceType, 20))
+        .col(ddl.string_null(PracticeSessions::AppVersion, 20))
         .col(ddl.created_at(PracticeSessions::CreatedAt))
         .col(ddl.updated_at(PracticeSessions::UpdatedAt))
         .foreign_key(
@@ -187,31 +160,26 @@ fn practice_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
 
 fn sentence_attempts(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.insert_heavy_table(SentenceAttempts::Table, SentenceAttempts::Id)
-        .col(ddl.uuid(SentenceAttempts::SessionId).not_null())
-        .col(ddl.integer(SentenceAttempts::SentenceIndex).not_null())
-        .col(
-            ddl.integer(SentenceAttempts::AttemptNumber)
-                .not_null()
-                .default(1),
-        )
-        .col(ddl.text(SentenceAttempts::TargetSentence).not_null())
-        .col(ddl.json(SentenceAttempts::LandmarkData))
-        .col(ddl.json(SentenceAttempts::GestureSequence))
-        .col(ddl.decimal(SentenceAttempts::ConfidenceScore, 5, 4))
-        .col(ddl.decimal(SentenceAttempts::AccuracyScore, 5, 4))
-        .col(ddl.decimal(SentenceAttempts::FluencyScore, 5, 4))
-        .col(ddl.text(SentenceAttempts::AiFeedback))
-        .col(ddl.json(SentenceAttempts::Suggestions))
-        .col(ddl.json(SentenceAttempts::DetectedErrors))
+        .col(ddl.uuid(SentenceAttempts::SessionId))
+        .col(ddl.integer(SentenceAttempts::SentenceIndex))
+        .col(ddl.integer(SentenceAttempts::AttemptNumber).default(1))
+        .col(ddl.text(SentenceAttempts::TargetSentence))
+        .col(ddl.json_null(SentenceAttempts::LandmarkData))
+        .col(ddl.json_null(SentenceAttempts::GestureSequence))
+        .col(ddl.decimal_null(SentenceAttempts::ConfidenceScore, 5, 4))
+        .col(ddl.decimal_null(SentenceAttempts::AccuracyScore, 5, 4))
+        .col(ddl.decimal_null(SentenceAttempts::FluencyScore, 5, 4))
+        .col(ddl.text_null(SentenceAttempts::AiFeedback))
+        .col(ddl.json_null(SentenceAttempts::Suggestions))
+        .col(ddl.json_null(SentenceAttempts::DetectedErrors))
         .col(
             ddl.timestamptz(SentenceAttempts::AttemptedAt)
-                .not_null()
                 .default(ddl.now()),
         )
-        .col(ddl.integer(SentenceAttempts::DurationMs))
-        .col(ddl.boolean(SentenceAttempts::IsSuccessful))
-        .col(ddl.integer(SentenceAttempts::VideoStartFrame))
-        .col(ddl.integer(SentenceAttempts::VideoEndFrame))
+        .col(ddl.integer_null(SentenceAttempts::DurationMs))
+        .col(ddl.boolean_null(SentenceAttempts::IsSuccessful))
+        .col(ddl.integer_null(SentenceAttempts::VideoStartFrame))
+        .col(ddl.integer_null(SentenceAttempts::VideoEndFrame))
         .col(ddl.created_at(SentenceAttempts::CreatedAt))
         .foreign_key(
             "fk_sentence_attempts_session_id",
@@ -265,62 +233,32 @@ fn sentence_attempts(ddl: &Ddl) -> crate::ddl::TableDef {
 fn user_progress(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserProgress::Table)
         .col(ddl.id(UserProgress::Id))
-        .col(ddl.uuid(UserProgress::UserId).not_null())
-        .col(ddl.string(UserProgress::SkillArea, 100).not_null())
-        .col(ddl.string(UserProgress::SkillCategory, 50))
-        .col(
-            ddl.decimal(UserProgress::CurrentLevel, 4, 2)
-                .not_null()
-                .default(0),
-        )
+        .col(ddl.uuid(UserProgress::UserId))
+        .col(ddl.string(UserProgress::SkillArea, 100))
+        .col(ddl.string_null(UserProgress::SkillCategory, 50))
+        .col(ddl.decimal(UserProgress::CurrentLevel, 4, 2).default(0))
         .col(
             ddl.decimal(UserProgress::ExperiencePoints, 12, 2)
-                .not_null()
                 .default(0),
         )
-        .col(
-            ddl.integer(UserProgress::TotalPracticeTime)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(UserProgress::TotalSessions)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(UserProgress::TotalAttempts)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(UserProgress::SuccessfulAttempts)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.decimal(UserProgress::AverageScore, 5, 4))
-        .col(ddl.decimal(UserProgress::AverageConfidence, 5, 4))
-        .col(ddl.decimal(UserProgress::AverageAccuracy, 5, 4))
-        .col(ddl.decimal(UserProgress::AverageFluency, 5, 4))
-        .col(ddl.json(UserProgress::Milestones))
-        .col(
-            ddl.integer(UserProgress::LearningStreak)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(UserProgress::LongestStreak)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.timestamptz(UserProgress::LastPracticeDate))
+        .col(ddl.integer(UserProgress::TotalPracticeTime).default(0))
+        .col(ddl.integer(UserProgress::TotalSessions).default(0))
+        .col(ddl.integer(UserProgress::TotalAttempts).default(0))
+        .col(ddl.integer(UserProgress::SuccessfulAttempts).default(0))
+        .col(ddl.decimal_null(UserProgress::AverageScore, 5, 4))
+        .col(ddl.decimal_null(UserProgress::AverageConfidence, 5, 4))
+        .col(ddl.decimal_null(UserProgress::AverageAccuracy, 5, 4))
+        .col(ddl.decimal_null(UserProgress::AverageFluency, 5, 4))
+        .col(ddl.json_null(UserProgress::Milestones))
+        .col(ddl.integer(UserProgress::LearningStreak).default(0))
+        .col(ddl.integer(UserProgress::LongestStreak).default(0))
+        .col(ddl.timestamptz_null(UserProgress::LastPracticeDate))
         .col(
             ddl.enumeration(UserProgress::CurrentDifficulty, &DIFFICULTY)
-                .not_null()
-                .default("beginner"),
+                .default(const { DIFFICULTY.value("beginner") }),
         )
-        .col(ddl.decimal(UserProgress::TargetLevel, 4, 2))
-        .col(ddl.integer(UserProgress::WeeklyGoalMinutes))
+        .col(ddl.decimal_null(UserProgress::TargetLevel, 4, 2))
+        .col(ddl.integer_null(UserProgress::WeeklyGoalMinutes))
         .col(ddl.created_at(UserProgress::CreatedAt))
         .col(ddl.updated_at(UserProgress::UpdatedAt))
         .foreign_key(

@@ -46,73 +46,35 @@ const GROUP: TableGroup = TableGroup {
         collaborative_sessions,
         group_analytics,
     ],
+    steps: &[],
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.up(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.down(manager).await
-    }
-
-    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
-    /// MySQL commits each DDL statement implicitly whatever this says.
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::group_migration!(GROUP);
 
 fn learning_groups(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(LearningGroups::Table)
         .col(ddl.id(LearningGroups::Id))
-        .col(ddl.string(LearningGroups::Name, 255).not_null())
-        .col(ddl.text(LearningGroups::Description))
-        .col(ddl.uuid(LearningGroups::CreatorId).not_null())
+        .col(ddl.string(LearningGroups::Name, 255))
+        .col(ddl.text_null(LearningGroups::Description))
+        .col(ddl.uuid(LearningGroups::CreatorId))
         .col(
             ddl.enumeration(LearningGroups::PrivacyLevel, &GROUP_PRIVACY_LEVEL)
-                .not_null()
-                .default("private"),
+                .default(const { GROUP_PRIVACY_LEVEL.value("private") }),
         )
-        .col(
-            ddl.boolean(LearningGroups::IsPublic)
-                .not_null()
-                .default(false),
-        )
-        .col(ddl.string(LearningGroups::JoinCode, 20))
-        .col(ddl.integer(LearningGroups::MaxMembers))
-        .col(
-            ddl.boolean(LearningGroups::RequiresApproval)
-                .not_null()
-                .default(false),
-        )
-        .col(ddl.json(LearningGroups::SkillFocus))
-        .col(ddl.enumeration(LearningGroups::DifficultyLevel, &DIFFICULTY))
-        .col(ddl.json(LearningGroups::LearningGoals))
-        .col(ddl.json(LearningGroups::Tags))
-        .col(
-            ddl.string(LearningGroups::Language, 10)
-                .not_null()
-                .default("en"),
-        )
-        .col(ddl.string(LearningGroups::Timezone, 50))
-        .col(ddl.timestamptz(LearningGroups::LastActivityAt))
-        .col(
-            ddl.integer(LearningGroups::TotalSessions)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.boolean(LearningGroups::IsActive)
-                .not_null()
-                .default(true),
-        )
-        .col(ddl.timestamptz(LearningGroups::ArchivedAt))
+        .col(ddl.boolean(LearningGroups::IsPublic).default(false))
+        .col(ddl.string_null(LearningGroups::JoinCode, 20))
+        .col(ddl.integer_null(LearningGroups::MaxMembers))
+        .col(ddl.boolean(LearningGroups::RequiresApproval).default(false))
+        .col(ddl.json_null(LearningGroups::SkillFocus))
+        .col(ddl.enumeration_null(LearningGroups::DifficultyLevel, &DIFFICULTY))
+        .col(ddl.json_null(LearningGroups::LearningGoals))
+        .col(ddl.json_null(LearningGroups::Tags))
+        .col(ddl.string(LearningGroups::Language, 10).default("en"))
+        .col(ddl.string_null(LearningGroups::Timezone, 50))
+        .col(ddl.timestamptz_null(LearningGroups::LastActivityAt))
+        .col(ddl.integer(LearningGroups::TotalSessions).default(0))
+        .col(ddl.boolean(LearningGroups::IsActive).default(true))
+        .col(ddl.timestamptz_null(LearningGroups::ArchivedAt))
         .col(ddl.created_at(LearningGroups::CreatedAt))
         .col(ddl.updated_at(LearningGroups::UpdatedAt))
         .foreign_key(
@@ -152,69 +114,52 @@ fn learning_groups(ddl: &Ddl) -> crate::ddl::TableDef {
 fn group_memberships(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(GroupMemberships::Table)
         .col(ddl.id(GroupMemberships::Id))
-        .col(ddl.uuid(GroupMemberships::GroupId).not_null())
-        .col(ddl.uuid(GroupMemberships::UserId).not_null())
+        .col(ddl.uuid(GroupMemberships::GroupId))
+        .col(ddl.uuid(GroupMemberships::UserId))
         .col(
             ddl.enumeration(GroupMemberships::Role, &GROUP_ROLE)
-                .not_null()
-                .default("member"),
+                .default(const { GROUP_ROLE.value("member") }),
         )
-        .col(
-            ddl.boolean(GroupMemberships::IsActive)
-                .not_null()
-                .default(true),
-        )
+        .col(ddl.boolean(GroupMemberships::IsActive).default(true))
         .col(
             ddl.timestamptz(GroupMemberships::JoinedAt)
-                .not_null()
                 .default(ddl.now()),
         )
-        .col(ddl.timestamptz(GroupMemberships::LeftAt))
-        .col(ddl.uuid(GroupMemberships::InvitedBy))
-        .col(ddl.uuid(GroupMemberships::ApprovedBy))
-        .col(ddl.timestamptz(GroupMemberships::ApprovedAt))
+        .col(ddl.timestamptz_null(GroupMemberships::LeftAt))
+        .col(ddl.uuid_null(GroupMemberships::InvitedBy))
+        .col(ddl.uuid_null(GroupMemberships::ApprovedBy))
+        .col(ddl.timestamptz_null(GroupMemberships::ApprovedAt))
         .col(
             ddl.enumeration(GroupMemberships::DataSharingLevel, &DATA_SHARING_LEVEL)
-                .not_null()
-                .default("basic"),
+                .default(const { DATA_SHARING_LEVEL.value("basic") }),
         )
-        .col(
-            ddl.boolean(GroupMemberships::ShareProgress)
-                .not_null()
-                .default(true),
-        )
+        .col(ddl.boolean(GroupMemberships::ShareProgress).default(true))
         .col(
             ddl.boolean(GroupMemberships::SharePerformance)
-                .not_null()
                 .default(false),
         )
         .col(
             ddl.boolean(GroupMemberships::SharePracticeSessions)
-                .not_null()
                 .default(false),
         )
         .col(
             ddl.boolean(GroupMemberships::AllowPeerFeedback)
-                .not_null()
                 .default(true),
         )
         .col(
             ddl.boolean(GroupMemberships::NotifyNewSessions)
-                .not_null()
                 .default(true),
         )
         .col(
             ddl.boolean(GroupMemberships::NotifyGroupUpdates)
-                .not_null()
                 .default(true),
         )
         .col(
             ddl.boolean(GroupMemberships::NotifyPeerAchievements)
-                .not_null()
                 .default(true),
         )
-        .col(ddl.string(GroupMemberships::CustomRoleName, 100))
-        .col(ddl.text(GroupMemberships::MemberNotes))
+        .col(ddl.string_null(GroupMemberships::CustomRoleName, 100))
+        .col(ddl.text_null(GroupMemberships::MemberNotes))
         .col(ddl.created_at(GroupMemberships::CreatedAt))
         .col(ddl.updated_at(GroupMemberships::UpdatedAt))
         .foreign_key(
@@ -281,62 +226,49 @@ fn group_memberships(ddl: &Ddl) -> crate::ddl::TableDef {
 fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(CollaborativeSessions::Table)
         .col(ddl.id(CollaborativeSessions::Id))
-        .col(
-            ddl.string(CollaborativeSessions::SessionName, 255)
-                .not_null(),
-        )
-        .col(ddl.text(CollaborativeSessions::Description))
-        .col(ddl.uuid(CollaborativeSessions::HostId).not_null())
-        .col(ddl.uuid(CollaborativeSessions::GroupId).not_null())
-        .col(ddl.uuid(CollaborativeSessions::StoryId))
-        .col(ddl.json(CollaborativeSessions::StoryContent))
-        .col(ddl.json(CollaborativeSessions::SessionConfig))
-        .col(ddl.json(CollaborativeSessions::ParticipantIds))
-        .col(ddl.integer(CollaborativeSessions::MaxParticipants))
-        .col(ddl.timestamptz(CollaborativeSessions::ScheduledStart))
-        .col(ddl.timestamptz(CollaborativeSessions::ScheduledEnd))
-        .col(ddl.timestamptz(CollaborativeSessions::ActualStart))
-        .col(ddl.timestamptz(CollaborativeSessions::ActualEnd))
+        .col(ddl.string(CollaborativeSessions::SessionName, 255))
+        .col(ddl.text_null(CollaborativeSessions::Description))
+        .col(ddl.uuid(CollaborativeSessions::HostId))
+        .col(ddl.uuid(CollaborativeSessions::GroupId))
+        .col(ddl.uuid_null(CollaborativeSessions::StoryId))
+        .col(ddl.json_null(CollaborativeSessions::StoryContent))
+        .col(ddl.json_null(CollaborativeSessions::SessionConfig))
+        .col(ddl.json_null(CollaborativeSessions::ParticipantIds))
+        .col(ddl.integer_null(CollaborativeSessions::MaxParticipants))
+        .col(ddl.timestamptz_null(CollaborativeSessions::ScheduledStart))
+        .col(ddl.timestamptz_null(CollaborativeSessions::ScheduledEnd))
+        .col(ddl.timestamptz_null(CollaborativeSessions::ActualStart))
+        .col(ddl.timestamptz_null(CollaborativeSessions::ActualEnd))
         .col(
             ddl.enumeration(CollaborativeSessions::Status, &COLLABORATIVE_SESSION_STATUS)
-                .not_null()
-                .default("scheduled"),
+                .default(const { COLLABORATIVE_SESSION_STATUS.value("scheduled") }),
         )
-        .col(ddl.json(CollaborativeSessions::SessionData))
-        .col(ddl.json(CollaborativeSessions::PerformanceSummary))
+        .col(ddl.json_null(CollaborativeSessions::SessionData))
+        .col(ddl.json_null(CollaborativeSessions::PerformanceSummary))
         .col(
             ddl.boolean(CollaborativeSessions::AllowPeerFeedback)
-                .not_null()
                 .default(true),
         )
         .col(
             ddl.boolean(CollaborativeSessions::EnableVoiceChat)
-                .not_null()
                 .default(false),
         )
         .col(
             ddl.boolean(CollaborativeSessions::EnableTextChat)
-                .not_null()
                 .default(true),
         )
         .col(
             ddl.boolean(CollaborativeSessions::RecordSession)
-                .not_null()
                 .default(false),
         )
-        .col(
-            ddl.boolean(CollaborativeSessions::IsPublic)
-                .not_null()
-                .default(false),
-        )
+        .col(ddl.boolean(CollaborativeSessions::IsPublic).default(false))
         .col(
             ddl.boolean(CollaborativeSessions::RequiresApproval)
-                .not_null()
                 .default(false),
         )
-        .col(ddl.enumeration(CollaborativeSessions::DifficultyLevel, &DIFFICULTY))
-        .col(ddl.json(CollaborativeSessions::SkillFocus))
-        .col(ddl.json(CollaborativeSessions::Tags))
+        .col(ddl.enumeration_null(CollaborativeSessions::DifficultyLevel, &DIFFICULTY))
+        .col(ddl.json_null(CollaborativeSessions::SkillFocus))
+        .col(ddl.json_null(CollaborativeSessions::Tags))
         .col(ddl.created_at(CollaborativeSessions::CreatedAt))
         .col(ddl.updated_at(CollaborativeSessions::UpdatedAt))
         .foreign_key(
@@ -403,54 +335,26 @@ fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
 fn group_analytics(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(GroupAnalytics::Table)
         .col(ddl.id(GroupAnalytics::Id))
-        .col(ddl.uuid(GroupAnalytics::GroupId).not_null())
-        .col(ddl.timestamptz(GroupAnalytics::PeriodStart).not_null())
-        .col(ddl.timestamptz(GroupAnalytics::PeriodEnd).not_null())
-        .col(
-            ddl.enumeration(GroupAnalytics::PeriodType, &ANALYTICS_PERIOD_TYPE)
-                .not_null(),
-        )
-        .col(
-            ddl.integer(GroupAnalytics::TotalMembers)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(GroupAnalytics::ActiveMembers)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(GroupAnalytics::TotalSessions)
-                .not_null()
-                .default(0),
-        )
+        .col(ddl.uuid(GroupAnalytics::GroupId))
+        .col(ddl.timestamptz(GroupAnalytics::PeriodStart))
+        .col(ddl.timestamptz(GroupAnalytics::PeriodEnd))
+        .col(ddl.enumeration(GroupAnalytics::PeriodType, &ANALYTICS_PERIOD_TYPE))
+        .col(ddl.integer(GroupAnalytics::TotalMembers).default(0))
+        .col(ddl.integer(GroupAnalytics::ActiveMembers).default(0))
+        .col(ddl.integer(GroupAnalytics::TotalSessions).default(0))
         .col(
             ddl.integer(GroupAnalytics::CollaborativeSessions)
-                .not_null()
                 .default(0),
         )
-        .col(
-            ddl.integer(GroupAnalytics::TotalPracticeTime)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.decimal(GroupAnalytics::AverageGroupScore, 5, 4))
-        .col(ddl.decimal(GroupAnalytics::AverageCompletionRate, 5, 4))
-        .col(ddl.json(GroupAnalytics::SkillProgress))
-        .col(
-            ddl.integer(GroupAnalytics::PeerFeedbackCount)
-                .not_null()
-                .default(0),
-        )
-        .col(
-            ddl.integer(GroupAnalytics::GroupInteractions)
-                .not_null()
-                .default(0),
-        )
-        .col(ddl.json(GroupAnalytics::MilestonesAchieved))
-        .col(ddl.json(GroupAnalytics::GroupAchievements))
-        .col(ddl.json(GroupAnalytics::AnonymizedData))
+        .col(ddl.integer(GroupAnalytics::TotalPracticeTime).default(0))
+        .col(ddl.decimal_null(GroupAnalytics::AverageGroupScore, 5, 4))
+        .col(ddl.decimal_null(GroupAnalytics::AverageCompletionRate, 5, 4))
+        .col(ddl.json_null(GroupAnalytics::SkillProgress))
+        .col(ddl.integer(GroupAnalytics::PeerFeedbackCount).default(0))
+        .col(ddl.integer(GroupAnalytics::GroupInteractions).default(0))
+        .col(ddl.json_null(GroupAnalytics::MilestonesAchieved))
+        .col(ddl.json_null(GroupAnalytics::GroupAchievements))
+        .col(ddl.json_null(GroupAnalytics::AnonymizedData))
         .col(ddl.created_at(GroupAnalytics::CreatedAt))
         .col(ddl.updated_at(GroupAnalytics::UpdatedAt))
         .foreign_key(

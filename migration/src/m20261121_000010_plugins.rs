@@ -17,43 +17,25 @@ pub const PLUGIN_STATUS: DbEnum = DbEnum {
 const GROUP: TableGroup = TableGroup {
     enums: &[&PLUGIN_STATUS],
     tables: &[plugins, plugin_data],
+    steps: &[],
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.up(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        GROUP.down(manager).await
-    }
-
-    /// DDL is transactional on PostgreSQL and SQLite, so a failure leaves nothing behind there;
-    /// MySQL commits each DDL statement implicitly whatever this says.
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::group_migration!(GROUP);
 
 fn plugins(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Plugins::Table)
         .col(ddl.id(Plugins::Id))
-        .col(ddl.string(Plugins::Name, 255).not_null())
-        .col(ddl.string(Plugins::Version, 50).not_null())
-        .col(ddl.text(Plugins::Description))
-        .col(ddl.string(Plugins::Author, 255))
-        .col(ddl.json(Plugins::Manifest).not_null())
+        .col(ddl.string(Plugins::Name, 255))
+        .col(ddl.string(Plugins::Version, 50))
+        .col(ddl.text_null(Plugins::Description))
+        .col(ddl.string_null(Plugins::Author, 255))
+        .col(ddl.json(Plugins::Manifest))
         .col(
             ddl.enumeration(Plugins::Status, &PLUGIN_STATUS)
-                .not_null()
-                .default("installed"),
+                .default(const { PLUGIN_STATUS.value("installed") }),
         )
-        .col(ddl.uuid(Plugins::InstalledBy))
-        .col(ddl.text(Plugins::ErrorMessage))
+        .col(ddl.uuid_null(Plugins::InstalledBy))
+        .col(ddl.text_null(Plugins::ErrorMessage))
         .col(ddl.created_at(Plugins::CreatedAt))
         .col(ddl.updated_at(Plugins::UpdatedAt))
         .foreign_key(
@@ -72,10 +54,10 @@ fn plugins(ddl: &Ddl) -> crate::ddl::TableDef {
 fn plugin_data(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(PluginData::Table)
         .col(ddl.id(PluginData::Id))
-        .col(ddl.uuid(PluginData::PluginId).not_null())
-        .col(ddl.uuid(PluginData::UserId))
-        .col(ddl.string(PluginData::DataKey, 255).not_null())
-        .col(ddl.json(PluginData::DataValue).not_null())
+        .col(ddl.uuid(PluginData::PluginId))
+        .col(ddl.uuid_null(PluginData::UserId))
+        .col(ddl.string(PluginData::DataKey, 255))
+        .col(ddl.json(PluginData::DataValue))
         .col(ddl.created_at(PluginData::CreatedAt))
         .col(ddl.updated_at(PluginData::UpdatedAt))
         .foreign_key(

@@ -13,17 +13,40 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "constraints/activity.rs"]
+mod activity;
+#[path = "constraints/adaptive.rs"]
+mod adaptive;
+#[path = "constraints/analytics.rs"]
+mod analytics;
+#[path = "constraints/assessments.rs"]
+mod assessments;
 mod common;
+#[path = "constraints/communication.rs"]
+mod communication;
+#[path = "constraints/courses.rs"]
+mod courses;
+#[path = "constraints/enrollments.rs"]
+mod enrollments;
+#[path = "constraints/notifications.rs"]
+mod notifications;
+#[path = "constraints/payments.rs"]
+mod payments;
+#[path = "constraints/practice.rs"]
+mod practice;
+#[path = "constraints/writing.rs"]
+mod writing;
 
 use std::fmt;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::{Backend, TestDb};
-use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, Query};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use serde_json::json;
 use uuid::Uuid;
+
+use common::factories::{collaborative::*, content::*, plugins::*, progress::*, users::*};
+use common::rows::{Row, at, dec, enum_value, nobody, not_json, short};
 
 on_every_backend!(
     users_group_rejects_invalid_rows,
@@ -45,28 +68,6 @@ on_every_backend!(
     plugins_group_rejects_invalid_rows,
     plugins_group_rejects_invalid_rows
 );
-
-// ---------------------------------------------------------------------------------------------
-// How each backend takes a value (SPEC.md §0.3, §17.1, §17.4).
-
-/// An enum value: PostgreSQL columns have the native enum type, so the text is cast to it;
-/// MySQL (inline `ENUM`) and SQLite (TEXT + `CHECK (col IN ...)`) take the plain text.
-fn enum_value(backend: Backend, type_name: &str, value: &'static str) -> Expr {
-    match backend {
-        Backend::Postgres => Expr::val(value).cast_as(Alias::new(type_name)),
-        Backend::MySql | Backend::Sqlite => Expr::val(value),
-    }
-}
-
-/// Text that is not a JSON document, offered to a JSON column: on PostgreSQL it has to be cast to
-/// `jsonb` to be parsed as JSON at all; MariaDB (`LONGTEXT` + `json_valid`) and SQLite
-/// (TEXT + `CHECK (json_valid(..))`) take the text and check it.
-fn not_json(backend: Backend, text: &'static str) -> Expr {
-    match backend {
-        Backend::Postgres => Expr::val(text).cast_as(Alias::new("jsonb")),
-        Backend::MySql | Backend::Sqlite => Expr::val(text),
-    }
-}
 
 /// Whether a backend's error message shows that `rule` rejected the row. SQLite names neither
 /// unique indexes nor foreign keys in its messages, and reports an enum column's unnamed
@@ -126,86 +127,6 @@ fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> boo
             message.contains(&format!("CONSTRAINT `{table}.{column}` failed"))
                 || message.contains("Invalid JSON text")
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rows, rules and the checker.
-
-/// A fixed instant `hours` after 2026-01-01T00:00:00Z. Cases compare timestamps with each
-/// other, never with the clock.
-fn at(hours: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + TimeDelta::hours(hours)
-}
-
-fn dec(value: &str) -> Decimal {
-    value.parse().unwrap()
-}
-
-/// An id that no table holds: the target of every orphan foreign key.
-fn nobody() -> Uuid {
-    Uuid::now_v7()
-}
-
-/// The part of an id that is random in a UUIDv7, for unique values in short columns.
-fn short(id: Uuid) -> String {
-    id.simple().to_string()[20..].to_owned()
-}
-
-/// One row to insert: a table and its column values. Columns left out take their defaults
-/// (NULL for nullable columns without one).
-#[derive(Clone)]
-struct Row {
-    table: &'static str,
-    values: Vec<(&'static str, Expr)>,
-}
-
-impl Row {
-    fn new(table: &'static str) -> Self {
-        Row {
-            table,
-            values: Vec::new(),
-        }
-    }
-
-    /// Sets (or replaces) a column's value.
-    fn with(mut self, column: &'static str, value: impl Into<Expr>) -> Self {
-        let value = value.into();
-        match self.values.iter_mut().find(|(c, _)| *c == column) {
-            Some(slot) => slot.1 = value,
-            None => self.values.push((column, value)),
-        }
-        self
-    }
-
-    /// Leaves a column out, so it takes its default.
-    fn without(mut self, column: &'static str) -> Self {
-        let before = self.values.len();
-        self.values.retain(|(c, _)| *c != column);
-        assert_ne!(
-            before,
-            self.values.len(),
-            "{}.{column} was not set",
-            self.table
-        );
-        self
-    }
-
-    /// The value this row gives a column, for cases that duplicate it.
-    fn get(&self, column: &'static str) -> Expr {
-        self.values
-            .iter()
-            .find(|(c, _)| *c == column)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("{}.{column} was not set", self.table))
-    }
-
-    fn insert(&self) -> InsertStatement {
-        Query::insert()
-            .into_table(Alias::new(self.table))
-            .columns(self.values.iter().map(|(c, _)| Alias::new(*c)))
-            .values_panic(self.values.iter().map(|(_, v)| v.clone()))
-            .to_owned()
     }
 }
 
@@ -347,299 +268,6 @@ impl<'a> Cases<'a> {
             self.failures.join("\n  ")
         );
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Valid rows, one template per table. Unique values derive from the row's id, so every fresh
-// copy is valid on its own.
-
-fn user(b: Backend, id: Uuid) -> Row {
-    Row::new("users")
-        .with("id", id)
-        .with("email", format!("u{}@example.com", id.simple()))
-        .with("username", format!("user-{}", id.simple()))
-        .with(
-            "password_hash",
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-        )
-        .with("role", enum_value(b, "role", "educator"))
-        .with("content_role", enum_value(b, "content_role", "author"))
-        .with("full_name", "Ada Lovelace")
-        .with("country_code", "GB")
-        .with("email_verified", true)
-        .with("failed_login_attempts", 0)
-        .with("login_count", 3)
-        .with("last_login", at(0))
-        .with("metadata", json!({"source": "ss"}))
-}
-
-fn user_profile(b: Backend, id: Uuid, user_id: Uuid) -> Row {
-    Row::new("user_profiles")
-        .with("id", id)
-        .with("user_id", user_id)
-        .with("timezone", "Europe/London")
-        .with("language", "en-GB")
-        .with("skill_level", enum_value(b, "skill_level", "expert"))
-        .with("interests", json!(["signing", "stories"]))
-        .with("privacy_settings", json!({"profile": "private"}))
-}
-
-fn user_session(id: Uuid, user_id: Uuid) -> Row {
-    Row::new("user_sessions")
-        .with("id", id)
-        .with("user_id", user_id)
-        .with("session_token", format!("sha256:{}", id.simple()))
-        .with("created_at", at(0))
-        .with("expires_at", at(24))
-        .with("ip_address", "192.0.2.1")
-}
-
-fn user_preference(id: Uuid, user_id: Uuid) -> Row {
-    Row::new("user_preferences")
-        .with("id", id)
-        .with("user_id", user_id)
-        .with("preference_key", format!("ui.theme.{}", id.simple()))
-        .with("preference_value", json!({"theme": "dark"}))
-}
-
-fn story(b: Backend, id: Uuid, created_by: Uuid) -> Row {
-    Row::new("stories")
-        .with("id", id)
-        .with("title", "The Fox and the Crow")
-        .with("content", "A crow sat on a branch. A fox came by.")
-        .with(
-            "sentences",
-            json!(["A crow sat on a branch.", "A fox came by."]),
-        )
-        .with(
-            "difficulty_level",
-            enum_value(b, "difficulty", "intermediate"),
-        )
-        .with("status", enum_value(b, "content_status", "published"))
-        .with("is_public", true)
-        .with("sentence_count", 2)
-        .with("word_count", 10)
-        .with("estimated_duration", 5)
-        .with("avg_rating", dec("4.50"))
-        .with("rating_count", 2)
-        .with("practice_count", 7)
-        .with("view_count", 40)
-        .with("created_by", created_by)
-        .with("published_at", at(0))
-}
-
-fn story_tag(id: Uuid, story_id: Uuid) -> Row {
-    Row::new("story_tags")
-        .with("id", id)
-        .with("story_id", story_id)
-        .with("tag_name", format!("animals-{}", short(id)))
-        .with("tag_category", "theme")
-        .with("weight", dec("1.50"))
-}
-
-fn story_version(b: Backend, id: Uuid, story_id: Uuid, changed_by: Uuid, number: i32) -> Row {
-    Row::new("story_versions")
-        .with("id", id)
-        .with("story_id", story_id)
-        .with("version_number", number)
-        .with("title", "The Fox and the Crow")
-        .with("content", "A crow sat on a branch.")
-        .with("sentences", json!(["A crow sat on a branch."]))
-        .with(
-            "change_type",
-            enum_value(b, "version_change_type", "create"),
-        )
-        .with("changed_by", changed_by)
-        .with("is_current", true)
-}
-
-fn story_rating(id: Uuid, story_id: Uuid, user_id: Uuid) -> Row {
-    Row::new("story_ratings")
-        .with("id", id)
-        .with("story_id", story_id)
-        .with("user_id", user_id)
-        .with("rating", 4)
-        .with("review_text", "Clear signing.")
-        .with("difficulty_rating", 1)
-        .with("engagement_rating", 5)
-        .with("educational_value_rating", 3)
-}
-
-fn content_approval(b: Backend, id: Uuid, story_id: Uuid, reviewer_id: Uuid) -> Row {
-    Row::new("content_approvals")
-        .with("id", id)
-        .with("story_id", story_id)
-        .with("reviewer_id", reviewer_id)
-        .with("status", enum_value(b, "approval_status", "approved"))
-        .with("content_quality_score", 4)
-        .with("educational_value_score", 5)
-        .with("technical_accuracy_score", 1)
-        .with("reviewed_at", at(1))
-}
-
-fn practice_session(b: Backend, id: Uuid, user_id: Uuid, story_id: Uuid) -> Row {
-    Row::new("practice_sessions")
-        .with("id", id)
-        .with("user_id", user_id)
-        .with("session_type", enum_value(b, "session_type", "individual"))
-        .with(
-            "status",
-            enum_value(b, "practice_session_status", "completed"),
-        )
-        .with("story_id", story_id)
-        .with("strategy", enum_value(b, "practice_strategy", "adaptive"))
-        .with("difficulty_level", enum_value(b, "difficulty", "beginner"))
-        .with("skill_areas", json!(["fingerspelling"]))
-        .with("total_items", 10)
-        .with("completed_items", 10)
-        .with("correct_items", 8)
-        .with("overall_score", dec("0.8000"))
-        .with("points_earned", 80)
-        .with("time_limit_minutes", 30)
-        .with("started_at", at(0))
-        .with("completed_at", at(1))
-        .with("duration_ms", 3_600_000_i64)
-        .with("average_difficulty", dec("1.250"))
-}
-
-fn sentence_attempt(id: Uuid, session_id: Uuid, sentence_index: i32) -> Row {
-    Row::new("sentence_attempts")
-        .with("id", id)
-        .with("session_id", session_id)
-        .with("sentence_index", sentence_index)
-        .with("attempt_number", 1)
-        .with("target_sentence", "A crow sat on a branch.")
-        .with("landmark_data", json!({"frames": [[0.1, 0.2]]}))
-        .with("confidence_score", dec("0.9000"))
-        .with("accuracy_score", dec("0.8500"))
-        .with("fluency_score", dec("1.0000"))
-        .with("attempted_at", at(0))
-        .with("duration_ms", 1500)
-        .with("is_successful", true)
-        .with("video_start_frame", 10)
-        .with("video_end_frame", 20)
-}
-
-fn user_progress(b: Backend, id: Uuid, user_id: Uuid) -> Row {
-    Row::new("user_progress")
-        .with("id", id)
-        .with("user_id", user_id)
-        .with("skill_area", format!("fingerspelling-{}", short(id)))
-        .with("current_level", dec("3.50"))
-        .with("experience_points", dec("120.50"))
-        .with("total_practice_time", 3600)
-        .with("total_sessions", 4)
-        .with("total_attempts", 10)
-        .with("successful_attempts", 7)
-        .with("average_score", dec("0.8000"))
-        .with("average_confidence", dec("0.7500"))
-        .with("average_accuracy", dec("0.0000"))
-        .with("average_fluency", dec("1.0000"))
-        .with("milestones", json!([{"name": "first session"}]))
-        .with("learning_streak", 3)
-        .with("longest_streak", 5)
-        .with("last_practice_date", at(0))
-        .with(
-            "current_difficulty",
-            enum_value(b, "difficulty", "intermediate"),
-        )
-        .with("target_level", dec("10.00"))
-        .with("weekly_goal_minutes", 60)
-}
-
-fn learning_group(b: Backend, id: Uuid, creator_id: Uuid) -> Row {
-    Row::new("learning_groups")
-        .with("id", id)
-        .with("name", "Evening signers")
-        .with("creator_id", creator_id)
-        .with(
-            "privacy_level",
-            enum_value(b, "group_privacy_level", "invite_only"),
-        )
-        .with("join_code", format!("j-{}", short(id)))
-        .with("max_members", 30)
-        .with("difficulty_level", enum_value(b, "difficulty", "advanced"))
-        .with("tags", json!(["bsl"]))
-        .with("total_sessions", 2)
-        .with("last_activity_at", at(0))
-}
-
-fn group_membership(b: Backend, id: Uuid, group_id: Uuid, user_id: Uuid, by: Uuid) -> Row {
-    Row::new("group_memberships")
-        .with("id", id)
-        .with("group_id", group_id)
-        .with("user_id", user_id)
-        .with("role", enum_value(b, "group_role", "moderator"))
-        .with("joined_at", at(0))
-        .with("left_at", at(0))
-        .with("invited_by", by)
-        .with("approved_by", by)
-        .with("approved_at", at(0))
-        .with(
-            "data_sharing_level",
-            enum_value(b, "data_sharing_level", "detailed"),
-        )
-}
-
-fn collaborative_session(b: Backend, id: Uuid, host: Uuid, group: Uuid, story: Uuid) -> Row {
-    Row::new("collaborative_sessions")
-        .with("id", id)
-        .with("session_name", "Fox and Crow together")
-        .with("host_id", host)
-        .with("group_id", group)
-        .with("story_id", story)
-        .with("session_config", json!({"turns": "round_robin"}))
-        .with("participant_ids", json!([host.to_string()]))
-        .with("max_participants", 8)
-        .with("scheduled_start", at(24))
-        .with("scheduled_end", at(24))
-        .with(
-            "status",
-            enum_value(b, "collaborative_session_status", "scheduled"),
-        )
-        .with("difficulty_level", enum_value(b, "difficulty", "beginner"))
-}
-
-fn group_analytics(b: Backend, id: Uuid, group_id: Uuid, week: i64) -> Row {
-    Row::new("group_analytics")
-        .with("id", id)
-        .with("group_id", group_id)
-        .with("period_start", at(week * 168))
-        .with("period_end", at(week * 168 + 168))
-        .with(
-            "period_type",
-            enum_value(b, "analytics_period_type", "weekly"),
-        )
-        .with("total_members", 10)
-        .with("active_members", 10)
-        .with("total_sessions", 5)
-        .with("collaborative_sessions", 5)
-        .with("total_practice_time", 3600)
-        .with("average_group_score", dec("0.7500"))
-        .with("average_completion_rate", dec("1.0000"))
-        .with("skill_progress", json!({"fingerspelling": 0.5}))
-        .with("peer_feedback_count", 4)
-        .with("group_interactions", 12)
-}
-
-fn plugin(b: Backend, id: Uuid, installed_by: Uuid) -> Row {
-    Row::new("plugins")
-        .with("id", id)
-        .with("name", format!("handshape-trainer-{}", id.simple()))
-        .with("version", "1.2.0")
-        .with("author", "StorySign")
-        .with("manifest", json!({"entry": "main.js", "permissions": []}))
-        .with("status", enum_value(b, "plugin_status", "active"))
-        .with("installed_by", installed_by)
-}
-
-fn plugin_datum(id: Uuid, plugin_id: Uuid, user_id: Uuid) -> Row {
-    Row::new("plugin_data")
-        .with("id", id)
-        .with("plugin_id", plugin_id)
-        .with("user_id", user_id)
-        .with("data_key", format!("progress.{}", id.simple()))
-        .with("data_value", json!({"level": 3}))
 }
 
 // ---------------------------------------------------------------------------------------------

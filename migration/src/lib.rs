@@ -13,9 +13,23 @@ pub mod runner;
 
 mod m20261121_000001_users;
 mod m20261121_000002_content;
+mod m20261121_000003_courses;
+mod m20261121_000004_enrollments;
+mod m20261121_000005_assessments;
 mod m20261121_000006_progress;
+mod m20261121_000007_practice;
+mod m20261121_000008_adaptive;
 mod m20261121_000009_collaborative;
 mod m20261121_000010_plugins;
+mod m20261121_000011_communication;
+mod m20261121_000012_notifications;
+mod m20261121_000013_analytics;
+mod m20261121_000014_payments;
+mod m20261121_000015_writing;
+mod m20261121_000016_activity;
+mod m20261121_000017_triggers;
+mod m20261121_000018_views;
+mod m20261121_000019_seed;
 
 pub struct Migrator;
 
@@ -25,9 +39,23 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_users::Migration),
             Box::new(m20261121_000002_content::Migration),
+            Box::new(m20261121_000003_courses::Migration),
+            Box::new(m20261121_000004_enrollments::Migration),
+            Box::new(m20261121_000005_assessments::Migration),
             Box::new(m20261121_000006_progress::Migration),
+            Box::new(m20261121_000007_practice::Migration),
+            Box::new(m20261121_000008_adaptive::Migration),
             Box::new(m20261121_000009_collaborative::Migration),
             Box::new(m20261121_000010_plugins::Migration),
+            Box::new(m20261121_000011_communication::Migration),
+            Box::new(m20261121_000012_notifications::Migration),
+            Box::new(m20261121_000013_analytics::Migration),
+            Box::new(m20261121_000014_payments::Migration),
+            Box::new(m20261121_000015_writing::Migration),
+            Box::new(m20261121_000016_activity::Migration),
+            Box::new(m20261121_000017_triggers::Migration),
+            Box::new(m20261121_000018_views::Migration),
+            Box::new(m20261121_000019_seed::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod catalog;
+pub mod factories;
+pub mod rows;
 pub mod spec;
 
 use std::path::{Path, PathBuf};

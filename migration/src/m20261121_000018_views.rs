@@ -1,0 +1,13 @@
+//! Module 18 `views`. TODO(scaffold)
+
+use sea_orm_migration::prelude::*;
+
+use crate::ddl::TableGroup;
+
+const GROUP: TableGroup = TableGroup {
+    enums: &[],
+    tables: &[],
+    steps: &[],
+};
+
+crate::group_migration!(GROUP);

@@ -1,0 +1,1 @@
+//! Valid rows for the activity group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Valid rows for the adaptive group. TODO(scaffold)

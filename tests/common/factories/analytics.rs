@@ -1,0 +1,1 @@
+//! Valid rows for the analytics group. TODO(scaffold)

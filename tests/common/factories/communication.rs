@@ -1,0 +1,1 @@
+//! Valid rows for the communication group. TODO(scaffold)

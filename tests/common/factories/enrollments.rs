@@ -1,0 +1,1 @@
+//! Valid rows for the enrollments group. TODO(scaffold)

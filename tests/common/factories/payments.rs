@@ -1,0 +1,1 @@
+//! Valid rows for the payments group. TODO(scaffold)

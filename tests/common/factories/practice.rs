@@ -1,0 +1,1 @@
+//! Valid rows for the practice group. TODO(scaffold)

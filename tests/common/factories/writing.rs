@@ -1,0 +1,1 @@
+//! Valid rows for the writing group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Rejection cases for the activity group. TODO(scaffold)

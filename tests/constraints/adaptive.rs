@@ -1,0 +1,1 @@
+//! Rejection cases for the adaptive group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Rejection cases for the analytics group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Rejection cases for the assessments group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Rejection cases for the communication group. TODO(scaffold)

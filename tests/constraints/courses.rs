@@ -1,0 +1,1 @@
+//! Rejection cases for the courses group. TODO(scaffold)

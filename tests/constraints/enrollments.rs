@@ -1,0 +1,1 @@
+//! Rejection cases for the enrollments group. TODO(scaffold)

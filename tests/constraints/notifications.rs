@@ -1,0 +1,1 @@
+//! Rejection cases for the notifications group. TODO(scaffold)

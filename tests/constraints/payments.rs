@@ -1,0 +1,1 @@
+//! Rejection cases for the payments group. TODO(scaffold)

@@ -1,0 +1,1 @@
+//! Rejection cases for the practice group. TODO(scaffold)

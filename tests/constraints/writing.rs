@@ -1,0 +1,1 @@
+//! Rejection cases for the writing group. TODO(scaffold)

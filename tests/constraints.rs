@@ -37,16 +37,19 @@ mod practice;
 #[path = "constraints/writing.rs"]
 mod writing;
 
+use std::collections::BTreeSet;
 use std::fmt;
 
+use chrono::{DateTime, TimeZone, Utc};
+use common::spec::{Spec, SpecTable};
 use common::{Backend, TestDb};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use serde_json::json;
 use uuid::Uuid;
 
 use common::factories::{collaborative::*, content::*, plugins::*, progress::*, users::*};
-use common::rows::{Row, at, dec, enum_value, nobody, not_json, short};
+use common::rows::{Row, at, dec, enum_value, nobody, not_json};
 
 on_every_backend!(
     users_group_rejects_invalid_rows,
@@ -161,6 +164,10 @@ struct Cases<'a> {
     t: &'a TestDb,
     failures: Vec<String>,
     rejections: usize,
+    /// Every row accepted, in order; the first of each table is used for the `updated_at` check.
+    accepted_rows: Vec<Row>,
+    /// The rules rejection cases exercised.
+    exercised: BTreeSet<String>,
 }
 
 impl<'a> Cases<'a> {
@@ -169,6 +176,8 @@ impl<'a> Cases<'a> {
             t,
             failures: Vec::new(),
             rejections: 0,
+            accepted_rows: Vec::new(),
+            exercised: BTreeSet::new(),
         }
     }
 
@@ -205,6 +214,7 @@ impl<'a> Cases<'a> {
             "{backend:?}: {}: a valid row was accepted but the row count went from {before} to {after}",
             row.table
         );
+        self.accepted_rows.push(row.clone());
         row
     }
 
@@ -213,6 +223,9 @@ impl<'a> Cases<'a> {
         let backend = self.backend();
         let table = row.table;
         self.rejections += 1;
+        if let Rule::Check(name) | Rule::Unique(name) | Rule::ForeignKey(name) = &rule {
+            self.exercised.insert((*name).to_owned());
+        }
         let before = self.count(table).await;
         let result = self.t.db.execute(&row.insert()).await;
         let after = self.count(table).await;
@@ -257,8 +270,39 @@ impl<'a> Cases<'a> {
         self.rejected(row, Rule::Json(column), &case).await;
     }
 
-    /// Fails the test with every broken case.
-    fn finish(self) {
+    /// Fails the test with every broken case, after two checks over the tables of `module`
+    /// (SPEC.md §1): each named CHECK, UNIQUE and foreign key of those modules has a rejection case (on MySQL
+    /// except the PG/SQLite-only checks, SPEC.md §17.5), and `updated_at` maintenance works on
+    /// each of their tables that has the column (SPEC.md §19): an UPDATE that sets `updated_at`
+    /// keeps that value, and one that leaves it alone moves it.
+    async fn finish(mut self, module: &str) {
+        let spec = Spec::load();
+        let modules = BTreeSet::from([module]);
+        let mysql = self.backend() == Backend::MySql;
+        let mut missing = Vec::new();
+        for table in spec
+            .tables
+            .iter()
+            .filter(|t| modules.contains(t.module.as_str()))
+        {
+            let rules = table
+                .checks
+                .iter()
+                .filter(|c| !(mysql && c.pg_sqlite_only))
+                .map(|c| &c.name)
+                .chain(table.uniques.iter().map(|u| &u.name))
+                .chain(table.fks.iter().map(|f| &f.name));
+            missing.extend(rules.filter(|r| !self.exercised.contains(*r)).cloned());
+            if spec.trigger_tables.contains(&table.name) {
+                self.check_updated_at(table).await;
+            }
+        }
+        if !missing.is_empty() {
+            self.failures.push(format!(
+                "no rejection case for {} rule(s) of module(s) {modules:?}: {missing:?}",
+                missing.len()
+            ));
+        }
         assert!(
             self.failures.is_empty(),
             "{:?}: {} of {} rejection cases failed:\n  {}",
@@ -267,6 +311,71 @@ impl<'a> Cases<'a> {
             self.rejections,
             self.failures.join("\n  ")
         );
+    }
+
+    /// On the first accepted row of `table`: an UPDATE that sets `updated_at` keeps the value it
+    /// set; an UPDATE of another column (here `created_at`) moves `updated_at` to the present.
+    async fn check_updated_at(&mut self, table: &SpecTable) {
+        let backend = self.backend();
+        let name = table.name.as_str();
+        let key = table.pk_on(backend == Backend::Postgres)[0].as_str();
+        let Some(row) = self.accepted_rows.iter().find(|r| r.table == name) else {
+            self.failures.push(format!(
+                "{name}: no valid row was inserted, so updated_at is untested"
+            ));
+            return;
+        };
+        let id = row.get(key);
+        let explicit = Utc.with_ymd_and_hms(2001, 1, 1, 0, 0, 0).unwrap();
+        let earlier = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+        let update = |column: &str, value: DateTime<Utc>| {
+            Query::update()
+                .table(Alias::new(name))
+                .value(Alias::new(column), value)
+                .and_where(Expr::col(Alias::new(key)).eq(id.clone()))
+                .to_owned()
+        };
+        let matching = |condition: Expr| {
+            Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from(Alias::new(name))
+                .and_where(Expr::col(Alias::new(key)).eq(id.clone()))
+                .and_where(condition)
+                .to_owned()
+        };
+        let db = &self.t.db;
+        let count = async |query: sea_orm::sea_query::SelectStatement| -> i64 {
+            db.query_one(&query)
+                .await
+                .unwrap_or_else(|e| panic!("{backend:?}: {name}: {e}"))
+                .expect("COUNT(*) returns one row")
+                .try_get::<i64>("", "n")
+                .unwrap()
+        };
+        if let Err(e) = db.execute(&update("updated_at", explicit)).await {
+            self.failures.push(format!(
+                "{backend:?} {name}: setting updated_at failed: {e}"
+            ));
+            return;
+        }
+        let kept = Expr::col(Alias::new("updated_at")).eq(explicit);
+        if count(matching(kept)).await != 1 {
+            self.failures.push(format!(
+                "{backend:?} {name}: an UPDATE that set updated_at did not keep the value it set"
+            ));
+        }
+        if let Err(e) = db.execute(&update("created_at", earlier)).await {
+            self.failures.push(format!(
+                "{backend:?} {name}: updating created_at failed: {e}"
+            ));
+            return;
+        }
+        let moved = Expr::col(Alias::new("updated_at")).gt(explicit);
+        if count(matching(moved)).await != 1 {
+            self.failures.push(format!(
+                "{backend:?} {name}: an UPDATE of another column left updated_at where it was"
+            ));
+        }
     }
 }
 
@@ -411,7 +520,7 @@ async fn users_group_rejects_invalid_rows(backend: Backend) {
     )
     .await;
 
-    c.finish();
+    c.finish("users").await;
 }
 
 async fn content_group_rejects_invalid_rows(backend: Backend) {
@@ -607,7 +716,7 @@ async fn content_group_rejects_invalid_rows(backend: Backend) {
     )
     .await;
 
-    c.finish();
+    c.finish("content").await;
 }
 
 async fn progress_group_rejects_invalid_rows(backend: Backend) {
@@ -818,7 +927,7 @@ async fn progress_group_rejects_invalid_rows(backend: Backend) {
     c.rejects_json(fresh(), "milestones").await;
     c.accepted(fresh()).await;
 
-    c.finish();
+    c.finish("progress").await;
 }
 
 async fn collaborative_group_rejects_invalid_rows(backend: Backend) {
@@ -1001,7 +1110,7 @@ async fn collaborative_group_rejects_invalid_rows(backend: Backend) {
     c.rejects_json(fresh(), "skill_progress").await;
     c.accepted(fresh()).await;
 
-    c.finish();
+    c.finish("collaborative").await;
 }
 
 async fn plugins_group_rejects_invalid_rows(backend: Backend) {
@@ -1059,5 +1168,5 @@ async fn plugins_group_rejects_invalid_rows(backend: Backend) {
     // Plugin-global data: no user.
     c.accepted(fresh().without("user_id")).await;
 
-    c.finish();
+    c.finish("plugins").await;
 }

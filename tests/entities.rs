@@ -260,15 +260,19 @@ async fn sqlite_default_timestamps_sort_with_application_timestamps() {
     insert_user_named(&t, Uuid::now_v7(), "app-after", Some(after)).await;
     insert_user_named(&t, Uuid::now_v7(), "app-before", Some(before)).await;
 
+    // Only this test's users: the reference rows (SPEC.md §21) add the anonymous user.
     let stored = t
         .query_strings(
-            "SELECT created_at FROM users ORDER BY created_at",
+            "SELECT created_at FROM users WHERE username <> 'anonymous' ORDER BY created_at",
             "created_at",
         )
         .await;
     assert_eq!(
-        t.query_strings("SELECT username FROM users ORDER BY created_at", "username")
-            .await,
+        t.query_strings(
+            "SELECT username FROM users WHERE username <> 'anonymous' ORDER BY created_at",
+            "username"
+        )
+        .await,
         ["app-before", "db-clock", "app-after"],
         "SQLite orders created_at as text: {stored:?}"
     );

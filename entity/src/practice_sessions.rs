@@ -51,6 +51,10 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::attempts::Entity")]
+    Attempts,
+    #[sea_orm(has_many = "super::practice_answers::Entity")]
+    PracticeAnswers,
     #[sea_orm(has_many = "super::sentence_attempts::Entity")]
     SentenceAttempts,
     #[sea_orm(
@@ -61,6 +65,8 @@ pub enum Relation {
         on_delete = "SetNull"
     )]
     Stories,
+    #[sea_orm(has_many = "super::student_mistakes::Entity")]
+    StudentMistakes,
     #[sea_orm(
         belongs_to = "super::users::Entity",
         from = "Column::UserId",
@@ -69,6 +75,18 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Users,
+}
+
+impl Related<super::attempts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attempts.def()
+    }
+}
+
+impl Related<super::practice_answers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PracticeAnswers.def()
+    }
 }
 
 impl Related<super::sentence_attempts::Entity> for Entity {
@@ -80,6 +98,12 @@ impl Related<super::sentence_attempts::Entity> for Entity {
 impl Related<super::stories::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Stories.def()
+    }
+}
+
+impl Related<super::student_mistakes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StudentMistakes.def()
     }
 }
 

@@ -35,6 +35,38 @@ pub enum ApprovalStatus {
 #[sea_orm(
     rs_type = "Enum",
     db_type = "Enum",
+    enum_name = "assignment_grading_status"
+)]
+pub enum AssignmentGradingStatus {
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    #[sea_orm(string_value = "under_review")]
+    UnderReview,
+    #[sea_orm(string_value = "graded")]
+    Graded,
+    #[sea_orm(string_value = "revision_requested")]
+    RevisionRequested,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "chunking_strategy")]
+pub enum ChunkingStrategy {
+    #[sea_orm(string_value = "off")]
+    Off,
+    #[sea_orm(string_value = "balanced")]
+    Balanced,
+    #[sea_orm(string_value = "word_length")]
+    WordLength,
+    #[sea_orm(string_value = "sentence")]
+    Sentence,
+    #[sea_orm(string_value = "punctuation")]
+    Punctuation,
+    #[sea_orm(string_value = "fixed")]
+    Fixed,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(
+    rs_type = "Enum",
+    db_type = "Enum",
     enum_name = "collaborative_session_status"
 )]
 pub enum CollaborativeSessionStatus {
@@ -74,6 +106,18 @@ pub enum ContentStatus {
     Archived,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "course_status")]
+pub enum CourseStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "pending_review")]
+    PendingReview,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "archived")]
+    Archived,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "data_sharing_level")]
 pub enum DataSharingLevel {
     #[sea_orm(string_value = "none")]
@@ -94,6 +138,26 @@ pub enum Difficulty {
     Intermediate,
     #[sea_orm(string_value = "advanced")]
     Advanced,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "enrollment_status")]
+pub enum EnrollmentStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "dropped")]
+    Dropped,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "grading_status")]
+pub enum GradingStatus {
+    #[sea_orm(string_value = "auto_graded")]
+    AutoGraded,
+    #[sea_orm(string_value = "pending_review")]
+    PendingReview,
+    #[sea_orm(string_value = "graded")]
+    Graded,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "group_privacy_level")]
@@ -118,6 +182,88 @@ pub enum GroupRole {
     Member,
     #[sea_orm(string_value = "observer")]
     Observer,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "item_status")]
+pub enum ItemStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "under_review")]
+    UnderReview,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "archived")]
+    Archived,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "length_unit")]
+pub enum LengthUnit {
+    #[sea_orm(string_value = "mm")]
+    Mm,
+    #[sea_orm(string_value = "cm")]
+    Cm,
+    #[sea_orm(string_value = "in")]
+    In,
+    #[sea_orm(string_value = "px")]
+    Px,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "lesson_type")]
+pub enum LessonType {
+    #[sea_orm(string_value = "video")]
+    Video,
+    #[sea_orm(string_value = "text")]
+    Text,
+    #[sea_orm(string_value = "quiz")]
+    Quiz,
+    #[sea_orm(string_value = "assignment")]
+    Assignment,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "notification_type")]
+pub enum NotificationType {
+    #[sea_orm(string_value = "new_message")]
+    NewMessage,
+    #[sea_orm(string_value = "assignment_due")]
+    AssignmentDue,
+    #[sea_orm(string_value = "grade_posted")]
+    GradePosted,
+    #[sea_orm(string_value = "course_update")]
+    CourseUpdate,
+    #[sea_orm(string_value = "announcement")]
+    Announcement,
+    #[sea_orm(string_value = "discussion_reply")]
+    DiscussionReply,
+    #[sea_orm(string_value = "enrollment_confirmed")]
+    EnrollmentConfirmed,
+    #[sea_orm(string_value = "certificate_issued")]
+    CertificateIssued,
+    #[sea_orm(string_value = "payment_received")]
+    PaymentReceived,
+    #[sea_orm(string_value = "refund_processed")]
+    RefundProcessed,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "page_orientation")]
+pub enum PageOrientation {
+    #[sea_orm(string_value = "portrait")]
+    Portrait,
+    #[sea_orm(string_value = "landscape")]
+    Landscape,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "payment_status")]
+pub enum PaymentStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "succeeded")]
+    Succeeded,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "refunded")]
+    Refunded,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "plugin_status")]
@@ -166,6 +312,90 @@ pub enum PracticeStrategy {
     Weakness,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(
+    rs_type = "Enum",
+    db_type = "Enum",
+    enum_name = "practice_strategy_type"
+)]
+pub enum PracticeStrategyType {
+    #[sea_orm(string_value = "QUICK_PRACTICE")]
+    QuickPractice,
+    #[sea_orm(string_value = "WEAKNESS_REINFORCEMENT")]
+    WeaknessReinforcement,
+    #[sea_orm(string_value = "MISTAKE_REINFORCEMENT")]
+    MistakeReinforcement,
+    #[sea_orm(string_value = "COMPREHENSIVE_REVIEW")]
+    ComprehensiveReview,
+    #[sea_orm(string_value = "EXAM_SIMULATION")]
+    ExamSimulation,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "priority")]
+pub enum Priority {
+    #[sea_orm(string_value = "normal")]
+    Normal,
+    #[sea_orm(string_value = "high")]
+    High,
+    #[sea_orm(string_value = "urgent")]
+    Urgent,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "progress_status")]
+pub enum ProgressStatus {
+    #[sea_orm(string_value = "not_started")]
+    NotStarted,
+    #[sea_orm(string_value = "in_progress")]
+    InProgress,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "question_difficulty")]
+pub enum QuestionDifficulty {
+    #[sea_orm(string_value = "easy")]
+    Easy,
+    #[sea_orm(string_value = "medium")]
+    Medium,
+    #[sea_orm(string_value = "hard")]
+    Hard,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "question_type")]
+pub enum QuestionType {
+    #[sea_orm(string_value = "multiple_choice")]
+    MultipleChoice,
+    #[sea_orm(string_value = "true_false")]
+    TrueFalse,
+    #[sea_orm(string_value = "short_answer")]
+    ShortAnswer,
+    #[sea_orm(string_value = "essay")]
+    Essay,
+    #[sea_orm(string_value = "fill_blank")]
+    FillBlank,
+    #[sea_orm(string_value = "matching")]
+    Matching,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "quiz_type")]
+pub enum QuizType {
+    #[sea_orm(string_value = "formative")]
+    Formative,
+    #[sea_orm(string_value = "summative")]
+    Summative,
+    #[sea_orm(string_value = "practice")]
+    Practice,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "refund_status")]
+pub enum RefundStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "succeeded")]
+    Succeeded,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "role")]
 pub enum Role {
     #[sea_orm(string_value = "student")]
@@ -204,6 +434,28 @@ pub enum SkillLevel {
     Advanced,
     #[sea_orm(string_value = "expert")]
     Expert,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "subscription_status")]
+pub enum SubscriptionStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "canceled")]
+    Canceled,
+    #[sea_orm(string_value = "past_due")]
+    PastDue,
+    #[sea_orm(string_value = "unpaid")]
+    Unpaid,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "text_alignment")]
+pub enum TextAlignment {
+    #[sea_orm(string_value = "left")]
+    Left,
+    #[sea_orm(string_value = "center")]
+    Center,
+    #[sea_orm(string_value = "right")]
+    Right,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "version_change_type")]

@@ -47,12 +47,36 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::analytics_events::Entity")]
+    AnalyticsEvents,
+    #[sea_orm(has_many = "super::announcements::Entity")]
+    Announcements,
+    #[sea_orm(has_many = "super::attachments::Entity")]
+    Attachments,
+    #[sea_orm(has_many = "super::attempts::Entity")]
+    Attempts,
+    #[sea_orm(has_many = "super::character_override_collections::Entity")]
+    CharacterOverrideCollections,
     #[sea_orm(has_many = "super::collaborative_sessions::Entity")]
     CollaborativeSessions,
     #[sea_orm(has_many = "super::content_approvals::Entity")]
     ContentApprovals,
+    #[sea_orm(has_many = "super::courses::Entity")]
+    Courses,
+    #[sea_orm(has_many = "super::discussion_posts::Entity")]
+    DiscussionPosts,
+    #[sea_orm(has_many = "super::discussion_threads::Entity")]
+    DiscussionThreads,
+    #[sea_orm(has_many = "super::enrollments::Entity")]
+    Enrollments,
     #[sea_orm(has_many = "super::learning_groups::Entity")]
     LearningGroups,
+    #[sea_orm(has_many = "super::notifications::Entity")]
+    Notifications,
+    #[sea_orm(has_many = "super::page_size_presets::Entity")]
+    PageSizePresets,
+    #[sea_orm(has_many = "super::payments::Entity")]
+    Payments,
     #[sea_orm(has_many = "super::plugin_data::Entity")]
     PluginData,
     #[sea_orm(has_many = "super::plugins::Entity")]
@@ -65,6 +89,20 @@ pub enum Relation {
     StoryRatings,
     #[sea_orm(has_many = "super::story_versions::Entity")]
     StoryVersions,
+    #[sea_orm(has_one = "super::student_analytics::Entity")]
+    StudentAnalytics,
+    #[sea_orm(has_many = "super::student_mistakes::Entity")]
+    StudentMistakes,
+    #[sea_orm(has_many = "super::student_weaknesses::Entity")]
+    StudentWeaknesses,
+    #[sea_orm(has_many = "super::subscriptions::Entity")]
+    Subscriptions,
+    #[sea_orm(has_many = "super::template_presets::Entity")]
+    TemplatePresets,
+    #[sea_orm(has_many = "super::usage_statistics::Entity")]
+    UsageStatistics,
+    #[sea_orm(has_many = "super::user_activities::Entity")]
+    UserActivities,
     #[sea_orm(has_many = "super::user_preferences::Entity")]
     UserPreferences,
     #[sea_orm(has_one = "super::user_profiles::Entity")]
@@ -73,6 +111,36 @@ pub enum Relation {
     UserProgress,
     #[sea_orm(has_many = "super::user_sessions::Entity")]
     UserSessions,
+}
+
+impl Related<super::analytics_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AnalyticsEvents.def()
+    }
+}
+
+impl Related<super::announcements::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Announcements.def()
+    }
+}
+
+impl Related<super::attachments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
+}
+
+impl Related<super::attempts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attempts.def()
+    }
+}
+
+impl Related<super::character_override_collections::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CharacterOverrideCollections.def()
+    }
 }
 
 impl Related<super::collaborative_sessions::Entity> for Entity {
@@ -87,9 +155,51 @@ impl Related<super::content_approvals::Entity> for Entity {
     }
 }
 
+impl Related<super::courses::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Courses.def()
+    }
+}
+
+impl Related<super::discussion_posts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DiscussionPosts.def()
+    }
+}
+
+impl Related<super::discussion_threads::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DiscussionThreads.def()
+    }
+}
+
+impl Related<super::enrollments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enrollments.def()
+    }
+}
+
 impl Related<super::learning_groups::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::LearningGroups.def()
+    }
+}
+
+impl Related<super::notifications::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notifications.def()
+    }
+}
+
+impl Related<super::page_size_presets::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PageSizePresets.def()
+    }
+}
+
+impl Related<super::payments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payments.def()
     }
 }
 
@@ -126,6 +236,48 @@ impl Related<super::story_ratings::Entity> for Entity {
 impl Related<super::story_versions::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::StoryVersions.def()
+    }
+}
+
+impl Related<super::student_analytics::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StudentAnalytics.def()
+    }
+}
+
+impl Related<super::student_mistakes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StudentMistakes.def()
+    }
+}
+
+impl Related<super::student_weaknesses::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StudentWeaknesses.def()
+    }
+}
+
+impl Related<super::subscriptions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Subscriptions.def()
+    }
+}
+
+impl Related<super::template_presets::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TemplatePresets.def()
+    }
+}
+
+impl Related<super::usage_statistics::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UsageStatistics.def()
+    }
+}
+
+impl Related<super::user_activities::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserActivities.def()
     }
 }
 

@@ -39,7 +39,7 @@ pub const QUESTION_TYPE: DbEnum = DbEnum {
     ],
 };
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[
         &ROLE,
         &CONTENT_ROLE,

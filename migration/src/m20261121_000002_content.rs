@@ -31,7 +31,7 @@ pub const APPROVAL_STATUS: DbEnum = DbEnum {
     values: &["pending", "approved", "rejected", "needs_revision"],
 };
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[&CONTENT_STATUS, &VERSION_CHANGE_TYPE, &APPROVAL_STATUS],
     tables: &[
         stories,

@@ -32,7 +32,7 @@ pub const PRACTICE_STRATEGY: DbEnum = DbEnum {
     values: &["random", "sequential", "adaptive", "review", "weakness"],
 };
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[&SESSION_TYPE, &PRACTICE_SESSION_STATUS, &PRACTICE_STRATEGY],
     tables: &[practice_sessions, sentence_attempts, user_progress],
     steps: &[],

@@ -32,7 +32,7 @@ pub const ANALYTICS_PERIOD_TYPE: DbEnum = DbEnum {
     values: &["daily", "weekly", "monthly", "custom"],
 };
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[
         &GROUP_PRIVACY_LEVEL,
         &GROUP_ROLE,

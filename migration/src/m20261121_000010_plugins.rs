@@ -14,7 +14,7 @@ pub const PLUGIN_STATUS: DbEnum = DbEnum {
     values: &["installed", "active", "disabled", "error", "updating"],
 };
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[&PLUGIN_STATUS],
     tables: &[plugins, plugin_data],
     steps: &[],

@@ -15,8 +15,12 @@ pub struct Catalog {
     pub tables: BTreeMap<String, Table>,
     /// PostgreSQL enum types and their labels in order.
     pub enums: BTreeMap<String, Vec<String>>,
+    /// `table.trigger`.
     pub triggers: BTreeSet<String>,
-    pub views: BTreeSet<String>,
+    /// View name → its output columns in order.
+    pub views: BTreeMap<String, Vec<String>>,
+    /// PostgreSQL partitions (`attempts_2026` → `attempts`); they are not listed as tables.
+    pub partitions: BTreeMap<String, String>,
     pub functions: BTreeSet<String>,
     pub sequences: BTreeSet<String>,
 }
@@ -84,6 +88,7 @@ impl Catalog {
             && self.enums.is_empty()
             && self.triggers.is_empty()
             && self.views.is_empty()
+            && self.partitions.is_empty()
             && self.functions.is_empty()
             && self.sequences.is_empty()
     }
@@ -125,8 +130,12 @@ fn split_cols(list: &str) -> Vec<String> {
 
 async fn read_postgres(db: &DatabaseConnection) -> Catalog {
     let mut c = Catalog::default();
-    for r in rows(db, "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").await {
+    // Partitions are rows of pg_class too; they belong to their parent, not to the table list.
+    for r in rows(db, "SELECT relname::text AS t FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition").await {
         c.tables.insert(req(&r, "t"), Table::default());
+    }
+    for r in rows(db, "SELECT c.relname::text AS part, p.relname::text AS parent FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')").await {
+        c.partitions.insert(req(&r, "part"), req(&r, "parent"));
     }
     let cols = "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS dt, udt_name::text AS udt,
             character_maximum_length AS len, numeric_precision AS p, numeric_scale AS s,
@@ -235,8 +244,8 @@ async fn read_postgres(db: &DatabaseConnection) -> Catalog {
     for r in rows(db, "SELECT c.relname::text || '.' || t.tgname::text AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace").await {
         c.triggers.insert(req(&r, "name"));
     }
-    for r in rows(db, "SELECT table_name::text AS name FROM information_schema.views WHERE table_schema = current_schema()").await {
-        c.views.insert(req(&r, "name"));
+    for r in rows(db, "SELECT c.table_name::text AS name, c.column_name::text AS col FROM information_schema.columns c JOIN information_schema.views v ON v.table_schema = c.table_schema AND v.table_name = c.table_name WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position").await {
+        c.views.entry(req(&r, "name")).or_default().push(req(&r, "col"));
     }
     for r in rows(db, "SELECT p.proname::text AS name FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace").await {
         c.functions.insert(req(&r, "name"));
@@ -329,8 +338,8 @@ async fn read_mysql(db: &DatabaseConnection) -> Catalog {
     for r in rows(db, "SELECT CAST(CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) AS CHAR) AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()").await {
         c.triggers.insert(req(&r, "name"));
     }
-    for r in rows(db, "SELECT CAST(TABLE_NAME AS CHAR) AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()").await {
-        c.views.insert(req(&r, "name"));
+    for r in rows(db, "SELECT CAST(c.TABLE_NAME AS CHAR) AS name, CAST(c.COLUMN_NAME AS CHAR) AS col FROM information_schema.COLUMNS c JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = c.TABLE_SCHEMA AND v.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = DATABASE() ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION").await {
+        c.views.entry(req(&r, "name")).or_default().push(req(&r, "col"));
     }
     for r in rows(db, "SELECT CAST(ROUTINE_NAME AS CHAR) AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()").await {
         c.functions.insert(req(&r, "name"));
@@ -361,7 +370,13 @@ async fn read_sqlite(db: &DatabaseConnection) -> Catalog {
                 c.triggers.insert(format!("{}.{name}", req(&r, "tbl_name")));
             }
             "view" => {
-                c.views.insert(name);
+                let columns = rows(
+                    db,
+                    &format!("SELECT name FROM pragma_table_info('{name}') ORDER BY cid"),
+                )
+                .await;
+                c.views
+                    .insert(name, columns.iter().map(|r| req(r, "name")).collect());
             }
             _ => {}
         }

@@ -16,12 +16,14 @@ pub mod catalog;
 pub mod factories;
 pub mod rows;
 pub mod spec;
+mod template;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use migration::connect::{Source, Target};
+use migration::runner::{Runner, Selection};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
@@ -87,6 +89,11 @@ pub struct TestDb {
 impl TestDb {
     /// Creates a fresh, empty database on `backend`.
     pub async fn new(backend: Backend) -> TestDb {
+        TestDb::create(backend, None).await
+    }
+
+    /// Creates a database, as a copy of `template` where one is given (PostgreSQL).
+    async fn create(backend: Backend, template: Option<&str>) -> TestDb {
         let name = format!(
             "learndb_t_{}",
             &uuid::Uuid::new_v4().simple().to_string()[..16]
@@ -108,8 +115,11 @@ impl TestDb {
             }
             Some((admin_url, var)) => {
                 let admin = connect_admin(&admin_url, var, backend).await;
-                let create = match backend {
-                    Backend::Postgres => format!("CREATE DATABASE \"{name}\""),
+                let create = match (backend, template) {
+                    (Backend::Postgres, Some(template)) => {
+                        format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")
+                    }
+                    (Backend::Postgres, None) => format!("CREATE DATABASE \"{name}\""),
                     _ => format!(
                         "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
                     ),
@@ -133,13 +143,52 @@ impl TestDb {
         }
     }
 
-    /// A fresh database with every migration applied.
+    /// A fresh database with every migration applied through the runner, the path
+    /// `learndb migrate up` takes. PostgreSQL databases are cloned from a migrated template
+    /// (`CREATE DATABASE … TEMPLATE`) and SQLite ones copied from a migrated file, both made once
+    /// per test process; MariaDB has no cheap clone, so each test migrates its own database.
     pub async fn migrated(backend: Backend) -> TestDb {
-        let t = TestDb::new(backend).await;
-        Migrator::up(&t.db, None)
+        match backend {
+            Backend::MySql => {
+                let t = TestDb::new(backend).await;
+                t.migrate(Selection::All).await;
+                t
+            }
+            Backend::Sqlite => {
+                let template = template::sqlite().await;
+                let mut t = TestDb::new(backend).await;
+                t.db.close_by_ref().await.ok();
+                let path = t.sqlite_path().expect("a SQLite test database has a file");
+                std::fs::copy(template, &path)
+                    .unwrap_or_else(|e| panic!("copy the migrated SQLite template: {e}"));
+                t.db = connect(&t.url, backend).await;
+                t
+            }
+            Backend::Postgres => {
+                let template = template::postgres().await;
+                TestDb::create(backend, Some(template)).await
+            }
+        }
+    }
+
+    /// Runs the migration runner (`learndb migrate up`) on this database.
+    pub async fn migrate(&self, selection: Selection) -> usize {
+        let target = Target::parse(&self.url, Source::Env)
+            .unwrap_or_else(|e| panic!("test database URL: {e}"));
+        Runner::<Migrator>::new(&self.db, &target, Duration::from_secs(60))
+            .up(&selection, &mut |_| {})
             .await
-            .unwrap_or_else(|e| panic!("{backend:?}: migrate up failed: {e}"));
-        t
+            .unwrap_or_else(|e| panic!("{:?}: migrate up {selection:?}: {e}", self.backend))
+    }
+
+    /// Rolls back through the migration runner (`learndb migrate down`).
+    pub async fn roll_back(&self, selection: Selection) -> usize {
+        let target = Target::parse(&self.url, Source::Env)
+            .unwrap_or_else(|e| panic!("test database URL: {e}"));
+        Runner::<Migrator>::new(&self.db, &target, Duration::from_secs(60))
+            .down(&selection, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: migrate down {selection:?}: {e}", self.backend))
     }
 
     pub fn db_backend(&self) -> DbBackend {

@@ -87,7 +87,7 @@ impl Row {
     }
 
     /// The value this row gives a column, for cases that duplicate it.
-    pub fn get(&self, column: &'static str) -> Expr {
+    pub fn get(&self, column: &str) -> Expr {
         self.values
             .iter()
             .find(|(c, _)| *c == column)

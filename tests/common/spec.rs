@@ -9,6 +9,12 @@ pub struct Spec {
     pub enums: BTreeMap<String, Vec<String>>,
     pub module_counts: BTreeMap<String, ModuleCounts>,
     pub tables: Vec<SpecTable>,
+    /// §20, in spec order.
+    pub views: Vec<SpecView>,
+    /// The tables with an `updated_at` column (§19), in spec order.
+    pub trigger_tables: Vec<String>,
+    /// §21, in spec order.
+    pub seeds: Vec<SpecSeed>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -26,10 +32,37 @@ pub struct SpecTable {
     pub module: String,
     pub columns: Vec<SpecColumn>,
     pub pk: Vec<String>,
+    /// Set where the PostgreSQL PK differs from `pk` (partitioned `attempts`).
+    #[serde(default)]
+    pub pk_postgres: Option<Vec<String>>,
     pub fks: Vec<SpecFk>,
     pub uniques: Vec<SpecIndex>,
     pub checks: Vec<SpecCheck>,
     pub indexes: Vec<SpecIndex>,
+}
+
+impl SpecTable {
+    /// The primary key on the given backend.
+    pub fn pk_on(&self, backend_is_postgres: bool) -> &[String] {
+        match (&self.pk_postgres, backend_is_postgres) {
+            (Some(pg), true) => pg,
+            _ => &self.pk,
+        }
+    }
+
+    /// The unique constraints on the given backend: name and columns.
+    pub fn uniques_on(&self, backend_is_postgres: bool) -> impl Iterator<Item = (&str, &[String])> {
+        self.uniques
+            .iter()
+            .map(move |u| (u.name.as_str(), u.columns_on(backend_is_postgres)))
+    }
+
+    /// The secondary indexes on the given backend: name and columns.
+    pub fn indexes_on(&self, backend_is_postgres: bool) -> impl Iterator<Item = (&str, &[String])> {
+        self.indexes
+            .iter()
+            .map(move |i| (i.name.as_str(), i.columns_on(backend_is_postgres)))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,12 +87,100 @@ pub struct SpecFk {
 pub struct SpecIndex {
     pub name: String,
     pub columns: Vec<String>,
+    /// Set where the PostgreSQL columns differ from `columns`
+    /// (`uq_attempts_client_attempt_id` must include the partition key).
+    #[serde(default)]
+    pub columns_postgres: Option<Vec<String>>,
+}
+
+impl SpecIndex {
+    /// The columns on the given backend.
+    pub fn columns_on(&self, backend_is_postgres: bool) -> &[String] {
+        match (&self.columns_postgres, backend_is_postgres) {
+            (Some(pg), true) => pg,
+            _ => &self.columns,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SpecCheck {
     pub name: String,
     pub pg_sqlite_only: bool,
+}
+
+/// A view of §20.
+#[derive(Debug, Deserialize)]
+pub struct SpecView {
+    pub name: String,
+    /// Output column names, in order.
+    pub columns: Vec<String>,
+    pub backends: ViewBackends,
+    /// For each backend where the view is `Conditional`: what it depends on
+    /// (`dbstat`, `pg_stat_statements`), keyed "postgres" / "mysql" / "sqlite".
+    #[serde(default)]
+    pub requires: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct ViewBackends {
+    pub postgres: Presence,
+    pub mysql: Presence,
+    pub sqlite: Presence,
+}
+
+/// Whether a view exists on a backend.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    Yes,
+    No,
+    /// Only when an extension or compile-time feature is available (see `SpecView::requires`).
+    Conditional,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Yes => "yes",
+            Presence::No => "no",
+            Presence::Conditional => "conditional",
+        }
+    }
+}
+
+impl SpecView {
+    /// "yes", "no" or "conditional" on the backend named "postgres", "mysql" or "sqlite".
+    pub fn on(&self, backend: &str) -> &'static str {
+        self.presence(backend).as_str()
+    }
+
+    /// Whether the view exists on the backend named "postgres", "mysql" or "sqlite".
+    pub fn presence(&self, backend: &str) -> Presence {
+        match backend {
+            "postgres" => self.backends.postgres,
+            "mysql" => self.backends.mysql,
+            "sqlite" => self.backends.sqlite,
+            other => panic!("unknown backend {other:?}"),
+        }
+    }
+}
+
+/// The seed rows of one table (§21).
+#[derive(Debug, Deserialize)]
+pub struct SpecSeed {
+    pub table: String,
+    /// The natural key column: `name`, `username` or `preference_key`.
+    pub key_column: String,
+    pub rows: Vec<SpecSeedRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SpecSeedRow {
+    /// The fixed UUID, lower-case with hyphens.
+    pub id: String,
+    /// The value of `key_column`.
+    pub key: String,
 }
 
 impl Spec {
@@ -76,6 +197,13 @@ impl Spec {
         self.tables
             .iter()
             .filter(move |t| modules.contains(&t.module))
+    }
+
+    pub fn view(&self, name: &str) -> &SpecView {
+        self.views
+            .iter()
+            .find(|v| v.name == name)
+            .unwrap_or_else(|| panic!("view {name} is not in the spec"))
     }
 
     pub fn table(&self, name: &str) -> &SpecTable {

@@ -105,13 +105,13 @@ pub async fn install<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     table
         .table(History::Table)
         .if_not_exists()
-        .col(ddl.string(History::Version, 255).not_null().primary_key())
-        .col(ddl.string(History::Checksum, 64).not_null())
-        .col(ddl.string(History::State, 20).not_null())
-        .col(ddl.timestamptz(History::AppliedAt).not_null())
-        .col(ddl.bigint(History::DurationMs))
-        .col(ddl.string(History::AppliedBy, 255))
-        .col(ddl.text(History::Error));
+        .col(ddl.string(History::Version, 255).primary_key())
+        .col(ddl.string(History::Checksum, 64))
+        .col(ddl.string(History::State, 20))
+        .col(ddl.timestamptz(History::AppliedAt))
+        .col(ddl.bigint_null(History::DurationMs))
+        .col(ddl.string_null(History::AppliedBy, 255))
+        .col(ddl.text_null(History::Error));
     if db.get_database_backend() == DbBackend::MySql {
         table.character_set("utf8mb4").collate("utf8mb4_unicode_ci");
     }

@@ -5,7 +5,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::common::Backend;
-use crate::common::rows::{Row, at, dec, enum_value, short};
+use crate::common::rows::{Row, enum_value};
 
 pub fn plugin(b: Backend, id: Uuid, installed_by: Uuid) -> Row {
     Row::new("plugins")

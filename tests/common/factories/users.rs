@@ -5,7 +5,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::common::Backend;
-use crate::common::rows::{Row, at, dec, enum_value, short};
+use crate::common::rows::{Row, at, enum_value};
 
 pub fn user(b: Backend, id: Uuid) -> Row {
     Row::new("users")

@@ -55,12 +55,12 @@ async fn main() {
         for _ in 0..runs {
             let t = TestDb::new(backend).await;
             let target = Target::parse(&t.url, Source::Flag).unwrap();
-            let runner = Runner::<Migrator>::new(&t.db, &target, Duration::from_secs(60));
+            let runner = Runner::<Migrator>::for_target(&t.db, &target);
             let s = Instant::now();
-            runner.up(&Selection::All, &mut |_| {}).await.unwrap();
+            runner.up_with(&Selection::All, &mut |_| {}).await.unwrap();
             runner_ups.push(s.elapsed());
             let s = Instant::now();
-            runner.up(&Selection::All, &mut |_| {}).await.unwrap();
+            runner.up_with(&Selection::All, &mut |_| {}).await.unwrap();
             noops.push(s.elapsed());
             let s = Instant::now();
             runner.status().await.unwrap();

@@ -34,7 +34,7 @@ cargo run -q -p migration -- --database-url "$db_url" up >/dev/null
 # which would emit an entity per partition with wrong relations (SeaQL/sea-orm#1582); services
 # read and write them through `attempts`.
 partitions=$(psql "$db_url" -qAtXc "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind IN ('r', 'p')")
-ignore="seaql_migrations,learndb_migration_history${partitions:+,$partitions}"
+ignore="seaql_migrations,learndb_migration_history,learndb_migration_journal${partitions:+,$partitions}"
 
 out=entity/src
 if [ "$CHECK" = 1 ]; then

@@ -27,7 +27,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match Cli::parse().command {
+    match migration::cli::parse_args::<Cli>().command {
         Command::Migrate(cli) => migration::cli::run(cli).await,
         Command::Sql { backend } => migration::cli::print_schema_sql(backend).await,
     }

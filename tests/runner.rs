@@ -12,7 +12,6 @@
 mod common;
 
 use std::process::Output;
-use std::time::Duration;
 
 use common::catalog::Catalog;
 use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
@@ -198,10 +197,10 @@ fn assert_unfinished<T: std::fmt::Debug>(what: &str, result: Result<T, RunError>
 async fn failing_migration_leaves_no_trace(backend: Backend) {
     let t = TestDb::new(backend).await;
     let target = target(&t);
-    let runner = Runner::<HalfwayMigrator>::new(&t.db, &target, Duration::from_secs(60));
+    let runner = Runner::<HalfwayMigrator>::for_target(&t.db, &target);
 
     for attempt in 1..=2 {
-        assert_failed_halfway(runner.up(&Selection::All, &mut quiet()).await);
+        assert_failed_halfway(runner.up_with(&Selection::All, &mut quiet()).await);
         assert!(
             !table_exists(&t, "halfway_a").await,
             "attempt {attempt}: halfway_a survived the rolled-back transaction"
@@ -247,9 +246,9 @@ mod a_migration_failing_halfway_leaves_no_trace_where_ddl_is_transactional {
 async fn a_migration_failing_halfway_on_mysql_is_recorded_and_blocks_until_resolved() {
     let t = TestDb::new(Backend::MySql).await;
     let target = target(&t);
-    let runner = Runner::<HalfwayMigrator>::new(&t.db, &target, Duration::from_secs(60));
+    let runner = Runner::<HalfwayMigrator>::for_target(&t.db, &target);
 
-    assert_failed_halfway(runner.up(&Selection::All, &mut quiet()).await);
+    assert_failed_halfway(runner.up_with(&Selection::All, &mut quiet()).await);
     assert!(
         table_exists(&t, "halfway_a").await,
         "MySQL commits DDL as it goes, so halfway_a should be in place"
@@ -262,8 +261,11 @@ async fn a_migration_failing_halfway_on_mysql_is_recorded_and_blocks_until_resol
         "no error recorded: {error:?}"
     );
 
-    assert_unfinished("up", runner.up(&Selection::All, &mut quiet()).await);
-    assert_unfinished("down", runner.down(&Selection::All, &mut quiet()).await);
+    assert_unfinished("up", runner.up_with(&Selection::All, &mut quiet()).await);
+    assert_unfinished(
+        "down",
+        runner.down_with(&Selection::All, &mut quiet()).await,
+    );
     assert_unfinished("repair", runner.repair(&mut quiet()).await);
     // The refusals changed nothing.
     assert_eq!(versions(&t, "seaql_migrations").await, names());
@@ -278,8 +280,16 @@ async fn a_migration_failing_halfway_on_mysql_is_recorded_and_blocks_until_resol
     assert!(row.error.is_some());
     assert_eq!(status.problems, 1);
 
-    // Undo its changes by hand, then tell the runner: `up` runs it again (and it fails again).
-    t.exec("DROP TABLE halfway_a").await.unwrap();
+    // `status` shows exactly which of its statements completed.
+    assert_eq!(row.statements_done.len(), 1, "{:?}", row.statements_done);
+    assert!(
+        row.statements_done[0].statement.contains("halfway_a"),
+        "{:?}",
+        row.statements_done
+    );
+
+    // Take it back without any SQL by hand: its down() drops what exists. Then `up` runs it
+    // again (and it fails again).
     assert_eq!(
         runner
             .resolve("halfway", Resolution::RolledBack)
@@ -287,9 +297,13 @@ async fn a_migration_failing_halfway_on_mysql_is_recorded_and_blocks_until_resol
             .unwrap(),
         HALFWAY
     );
+    assert!(
+        !table_exists(&t, "halfway_a").await,
+        "resolve --rolled-back must drop what the migration created"
+    );
     assert!(history_cell(&t, HALFWAY, "state").await.is_empty());
     assert_eq!(versions(&t, "seaql_migrations").await, names());
-    assert_failed_halfway(runner.up(&Selection::All, &mut quiet()).await);
+    assert_failed_halfway(runner.up_with(&Selection::All, &mut quiet()).await);
     assert!(table_exists(&t, "halfway_a").await, "up did not re-run it");
     assert_eq!(history_cell(&t, HALFWAY, "state").await, ["failed"]);
 
@@ -303,7 +317,10 @@ async fn a_migration_failing_halfway_on_mysql_is_recorded_and_blocks_until_resol
     assert_eq!(versions(&t, "seaql_migrations").await, all);
     assert_eq!(history_cell(&t, HALFWAY, "state").await, ["applied"]);
     assert!(history_cell(&t, HALFWAY, "error").await.is_empty());
-    assert_eq!(runner.up(&Selection::All, &mut quiet()).await.unwrap(), 0);
+    assert_eq!(
+        runner.up_with(&Selection::All, &mut quiet()).await.unwrap(),
+        0
+    );
     let status = runner.status().await.unwrap();
     assert_eq!(
         (status.applied, status.pending, status.problems),

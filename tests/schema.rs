@@ -50,7 +50,11 @@ async fn schema_matches_spec(backend: Backend) {
     let expected: BTreeSet<&str> = spec
         .tables_of(&modules)
         .map(|t| t.name.as_str())
-        .chain(["seaql_migrations", "learndb_migration_history"])
+        .chain([
+            "seaql_migrations",
+            "learndb_migration_history",
+            "learndb_migration_journal",
+        ])
         .collect();
     let actual: BTreeSet<&str> = catalog.tables.keys().map(String::as_str).collect();
     if expected != actual {

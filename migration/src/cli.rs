@@ -8,7 +8,9 @@
 //! database's migration state, the lock was not free in time, or `status --check` found work;
 //! 2 bad input (URL, connection, unknown version, a destructive command without confirmation).
 
+use std::fmt;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,9 +18,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::Migrator;
-use crate::connect::{ConnectError, Source, Target, one_line};
+use crate::connect::{ConnectError, Source, Target, one_line, scrub_text};
 use crate::runner::{
-    self, Direction, Event, Resolution, RunError, Runner, Selection, StatusReport,
+    self, Direction, Event, Resolution, RunError, Runner, Selection, StatusReport, interrupt,
 };
 
 // Output never panics: `println!` panics when the reader has gone (`learndb migrate status |
@@ -65,13 +67,47 @@ pub struct GlobalOptions {
     #[arg(short = 'u', long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Seconds to wait for the database server to accept a connection.
-    #[arg(long, global = true, default_value_t = 10, value_name = "SECONDS")]
+    /// Seconds to wait for the database server to accept a connection (1 to 3600).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECT_TIMEOUT)
+    )]
     pub connect_timeout: u64,
 
-    /// Seconds to wait for the migration lock when another process holds it.
-    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
+    /// Seconds to wait for the migration lock when another process holds it (0 to 86400).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 60,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_TIMEOUT)
+    )]
     pub lock_timeout: u64,
+
+    /// Milliseconds each DDL statement may wait for its table locks on the server (PostgreSQL
+    /// lock_timeout, MySQL lock_wait_timeout) before it gives up (100 to 3600000).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 5000,
+        value_name = "MILLISECONDS",
+        value_parser = clap::value_parser!(u64).range(100..=3_600_000)
+    )]
+    pub ddl_lock_timeout: u64,
+
+    /// How many times a statement that hit the DDL lock timeout is retried (0 to 10), after
+    /// 1 s, 2 s, 4 s, …
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 3,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=10)
+    )]
+    pub ddl_retries: u32,
 
     /// Log each step (sets RUST_LOG=info unless RUST_LOG is set).
     #[arg(short, long, global = true)]
@@ -103,7 +139,8 @@ pub struct Confirm {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// Allow this command although LEARNDB_ENV=production.
+    /// Allow this command in production (LEARNDB_ENV set to anything but development, dev,
+    /// test, local or ci).
     #[arg(long)]
     pub allow_destructive: bool,
 }
@@ -114,6 +151,13 @@ pub enum MigrateCommand {
     Up {
         #[command(flatten)]
         range: Range,
+        /// First take back a migration that was interrupted or failed part-way (MySQL, or a
+        /// migration without a transaction): undo what of it exists, then apply it again.
+        #[arg(long, conflicts_with = "dry_run")]
+        recover: bool,
+        /// Apply a pending migration although a newer one is already applied.
+        #[arg(long)]
+        allow_out_of_order: bool,
     },
     /// Roll back applied migrations (the last one, the last N, or all after a version).
     Down {
@@ -148,7 +192,8 @@ pub enum MigrateCommand {
     },
     /// Record the current checksums of applied migrations whose SQL changed (after review).
     Repair,
-    /// Settle a migration that failed part-way on MySQL/MariaDB/TiDB.
+    /// Settle a migration that failed or was interrupted part-way (MySQL/MariaDB/TiDB, or a
+    /// migration without a transaction), or record one whose objects exist without history.
     Resolve {
         /// The migration (full name, unique prefix, number or group name).
         version: String,
@@ -159,7 +204,8 @@ pub enum MigrateCommand {
             required_unless_present = "rolled_back"
         )]
         applied: bool,
-        /// Its changes are undone: forget it, so `up` runs it again.
+        /// Take it back: undo what of it exists (its down(), skipping objects that do not
+        /// exist) and forget it, so `up` runs it again.
         #[arg(long)]
         rolled_back: bool,
     },
@@ -178,9 +224,10 @@ pub enum MigrateCommand {
         /// Name the file with the local time.
         #[arg(long)]
         local_time: bool,
-        /// The migration crate's folder.
-        #[arg(short = 'd', long, default_value = DEFAULT_MIGRATION_DIR, value_name = "DIR")]
-        migration_dir: String,
+        /// The migration crate's folder [default: ./migration from the workspace root, . from
+        /// inside the migration crate].
+        #[arg(short = 'd', long, value_name = "DIR")]
+        migration_dir: Option<String>,
     },
     /// Create a new migration crate (as sea-orm-migration does).
     Init {
@@ -190,8 +237,10 @@ pub enum MigrateCommand {
     },
 }
 
-/// This crate's folder, so `generate` works from the workspace root.
-const DEFAULT_MIGRATION_DIR: &str = env!("CARGO_MANIFEST_DIR");
+/// Longest accepted --connect-timeout, in seconds: an hour.
+pub const MAX_CONNECT_TIMEOUT: u64 = 3600;
+/// Longest accepted --lock-timeout, in seconds: a day.
+pub const MAX_LOCK_TIMEOUT: u64 = 86_400;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SqlBackend {
@@ -242,6 +291,37 @@ pub async fn run(cli: MigrateCli) -> ExitCode {
     finish(execute(cli).await)
 }
 
+/// Parses the command line as `T::parse()` does, but prints a usage error with the password of
+/// every URL in it hidden: clap echoes the offending value (`migration postgres://u:pw@h/db`
+/// is an unknown subcommand, shown in full).
+pub fn parse_args<T: Parser>() -> T {
+    parse_from(std::env::args_os()).unwrap_or_else(|err| {
+        if !err.use_stderr() {
+            // --help and --version.
+            err.exit();
+        }
+        say_err!("{}", usage_error_text(&err).trim_end());
+        std::process::exit(err.exit_code());
+    })
+}
+
+/// `T::try_parse_from`, after registering the password of every argument that looks like a URL
+/// as a secret (a URL clap echoes may hold spaces, which end a URL in free text).
+pub fn parse_from<T: Parser>(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<T, clap::Error> {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    for arg in &args {
+        crate::connect::register_url_secrets(&arg.to_string_lossy());
+    }
+    T::try_parse_from(args)
+}
+
+/// A clap usage error as printed, without colours, URL passwords hidden.
+pub fn usage_error_text(err: &clap::Error) -> String {
+    scrub_text(&err.render().to_string())
+}
+
 /// `learndb sql --backend X` / `migration sql --backend X`: no database involved.
 pub async fn print_schema_sql(backend: SqlBackend) -> ExitCode {
     finish(schema_sql(backend).await)
@@ -251,7 +331,7 @@ fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            say_err!("error: {}", one_line(&err.to_string()));
+            say_err!("error: {}", scrub_text(&one_line(&err.to_string())));
             ExitCode::from(err.exit_code())
         }
     }
@@ -272,15 +352,52 @@ fn init_logging(verbose: bool) {
     // A second initialisation (tests calling run twice) is harmless; ignore it.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(ScrubbedStderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
 
+/// Log output goes through [`scrub_text`] on its way to stderr: with RUST_LOG=trace, sqlx and
+/// SeaORM print connection URLs and options (passwords included) on every connect.
+struct ScrubbedStderr;
+
+/// One formatted log event, written to stderr scrubbed when the formatter is done with it.
+struct ScrubbedEvent(Vec<u8>);
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for ScrubbedStderr {
+    type Writer = ScrubbedEvent;
+
+    fn make_writer(&'a self) -> ScrubbedEvent {
+        ScrubbedEvent(Vec::new())
+    }
+}
+
+impl Write for ScrubbedEvent {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for ScrubbedEvent {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let text = scrub_text(&String::from_utf8_lossy(&self.0));
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+}
+
 async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(MigrateCommand::Up {
         range: Range::default(),
+        recover: false,
+        allow_out_of_order: false,
     });
     // Commands that need no database.
     match &command {
@@ -291,7 +408,11 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
             migration_dir,
             ..
         } => {
-            return sea_orm_cli::run_migrate_generate(migration_dir, name, !local_time)
+            let migration_dir = match migration_dir {
+                Some(dir) => dir.clone(),
+                None => default_migration_dir(Path::new(".")).map_err(CliError::Scaffold)?,
+            };
+            return sea_orm_cli::run_migrate_generate(&migration_dir, name, !local_time)
                 .map_err(|e| CliError::Scaffold(format!("generate failed: {e}")));
         }
         MigrateCommand::Init { migration_dir } => {
@@ -302,19 +423,30 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     }
 
     load_dotenv()?;
+    let environment = Environment::from_env();
     let target = Target::resolve(cli.options.database_url.as_deref())?;
     if let Some(question) = destructive(&command) {
-        confirm(&question, &target)?;
+        confirm(&question, &target, &environment).map_err(CliError::Refused)?;
     }
     let timeout = Duration::from_secs(cli.options.connect_timeout.max(1));
     let db = target.connect(timeout).await?;
-    let quiet = matches!(command, MigrateCommand::Status { json: true, .. });
-    if !quiet {
-        say!("{}", describe(&target));
+    let header = describe(&target, &environment);
+    match &command {
+        // stdout is the JSON document and nothing else.
+        MigrateCommand::Status { json: true, .. } => {}
+        // stdout is an SQL script: the header is a comment.
+        MigrateCommand::Up { range, .. } | MigrateCommand::Down { range, .. } if range.dry_run => {
+            say_raw!("{}", sql_comment(&header));
+        }
+        _ => say!("{header}"),
     }
-    let runner =
-        Runner::<Migrator>::new(&db, &target, Duration::from_secs(cli.options.lock_timeout));
-    let result = dispatch(&runner, &target, command).await;
+    let runner = Runner::<Migrator>::for_target(&db, &target)
+        .lock_timeout(Duration::from_secs(cli.options.lock_timeout))
+        .ddl_lock_timeout(
+            Duration::from_millis(cli.options.ddl_lock_timeout),
+            cli.options.ddl_retries,
+        );
+    let result = dispatch(runner, &target, command).await;
     db.close().await.ok();
     result
 }
@@ -329,14 +461,108 @@ fn load_dotenv() -> Result<(), ConnectError> {
     }
 }
 
-fn describe(target: &Target) -> String {
-    match target.source() {
+/// The `Database:` and `Environment:` lines every command that talks to a database prints.
+fn describe(target: &Target, environment: &Environment) -> String {
+    let database = match target.source() {
         Source::EmbeddedDefault => format!(
             "Database: {target} (embedded default; set DATABASE_URL or --database-url to use a server)"
         ),
         Source::Env => format!("Database: {target} (from DATABASE_URL)"),
-        Source::Flag => format!("Database: {target} (from --database-url)"),
+        Source::Flag | Source::Connection => format!("Database: {target} (from --database-url)"),
+    };
+    format!("{database}\nEnvironment: {environment}")
+}
+
+/// `text` as SQL line comments, every line of it (a line break in a URL cannot end the comment).
+fn sql_comment(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(|line| format!("-- {line}\n"))
+        .collect()
+}
+
+/// The environment LEARNDB_ENV names. Only a known development name disarms the production
+/// guard, so a typo (`prod`, `" production"`) guards instead of disarming; unset is development.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// `production`, or the development name LEARNDB_ENV gave (`development` when unset).
+    pub name: &'static str,
+    /// LEARNDB_ENV as set, if set.
+    pub value: Option<String>,
+}
+
+impl Environment {
+    /// Reads LEARNDB_ENV (after `.env`); a value that is not UTF-8 is production.
+    pub fn from_env() -> Environment {
+        let value = std::env::var_os("LEARNDB_ENV").map(|v| v.to_string_lossy().into_owned());
+        Environment::from_value(value.as_deref())
     }
+
+    /// Classifies a LEARNDB_ENV value: development, dev, test, local and ci (any case, spaces
+    /// around ignored) are not production; every other value is.
+    pub fn from_value(value: Option<&str>) -> Environment {
+        let name = match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("development" | "dev") => "development",
+            Some("test") => "test",
+            Some("local") => "local",
+            Some("ci") => "ci",
+            Some(_) => "production",
+        };
+        Environment {
+            name,
+            value: value.map(str::to_owned),
+        }
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.name == "production"
+    }
+}
+
+impl fmt::Display for Environment {
+    /// `production (LEARNDB_ENV=prod)`, `development (LEARNDB_ENV not set)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            None => write!(f, "{} (LEARNDB_ENV not set)", self.name),
+            Some(v) if !v.is_empty() && v.chars().all(|c| c.is_ascii_graphic()) => {
+                write!(f, "{} (LEARNDB_ENV={v})", self.name)
+            }
+            Some(v) => write!(f, "{} (LEARNDB_ENV={v:?})", self.name),
+        }
+    }
+}
+
+/// Where `generate` writes without -d, decided at run time (a path compiled in would name the
+/// build machine): `./migration` from the workspace root, `.` from inside the migration crate.
+fn default_migration_dir(cwd: &Path) -> Result<String, String> {
+    if cwd.join("migration/src/lib.rs").is_file() {
+        return Ok("./migration".into());
+    }
+    if cwd.join("src/lib.rs").is_file() && names_package(&cwd.join("Cargo.toml"), "migration") {
+        return Ok(".".into());
+    }
+    Err("cannot find the migration crate: there is no ./migration/src/lib.rs here and this folder is not the `migration` package; run from the workspace root or pass -d DIR".into())
+}
+
+/// Whether the Cargo manifest at `manifest` declares `[package] name = "<name>"`.
+fn names_package(manifest: &Path, name: &str) -> bool {
+    std::fs::read_to_string(manifest).is_ok_and(|text| package_name(&text) == Some(name))
+}
+
+/// The `[package] name` of a Cargo manifest.
+fn package_name(manifest: &str) -> Option<&str> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if let Some((key, value)) = line.split_once('=')
+            && in_package
+            && key.trim() == "name"
+        {
+            let value = value.split('#').next().unwrap_or_default().trim();
+            return Some(value.trim_matches(['"', '\'']));
+        }
+    }
+    None
 }
 
 /// What a destructive command would do, as a question, with its confirmation flags.
@@ -371,22 +597,24 @@ fn destructive(command: &MigrateCommand) -> Option<(String, Confirm)> {
 }
 
 /// Guard rails: production refuses unless --allow-destructive; otherwise --yes, or a "yes"
-/// typed on a terminal.
-fn confirm((what, flags): &(String, Confirm), target: &Target) -> Result<(), CliError> {
-    let production =
-        std::env::var("LEARNDB_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"));
-    if production && !flags.allow_destructive {
-        return Err(CliError::Refused(format!(
-            "refusing to {what} on {target}: LEARNDB_ENV=production; add --allow-destructive if this is really intended"
-        )));
+/// typed on a terminal. A refusal is the message to show.
+fn confirm(
+    (what, flags): &(String, Confirm),
+    target: &Target,
+    environment: &Environment,
+) -> Result<(), String> {
+    if environment.is_production() && !flags.allow_destructive {
+        return Err(format!(
+            "refusing to {what} on {target}: the environment is {environment}; add --allow-destructive if this is really intended, or set LEARNDB_ENV=development"
+        ));
     }
     if flags.yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::Refused(format!(
+        return Err(format!(
             "refusing to {what} on {target} without confirmation: stdin is not a terminal; add --yes"
-        )));
+        ));
     }
     ask!("This will {what} on {target}.\nType 'yes' to continue: ");
     std::io::stderr().flush().ok();
@@ -395,9 +623,7 @@ fn confirm((what, flags): &(String, Confirm), target: &Target) -> Result<(), Cli
     if answer.trim().eq_ignore_ascii_case("yes") {
         Ok(())
     } else {
-        Err(CliError::Refused(format!(
-            "cancelled: nothing was changed on {target}"
-        )))
+        Err(format!("cancelled: nothing was changed on {target}"))
     }
 }
 
@@ -410,21 +636,39 @@ fn selection(range: &Range, default: Selection) -> Selection {
 }
 
 async fn dispatch(
-    runner: &Runner<'_, Migrator>,
+    runner: Runner<'_, Migrator>,
     target: &Target,
     command: MigrateCommand,
 ) -> Result<(), CliError> {
+    let dry_run = matches!(
+        &command,
+        MigrateCommand::Up { range, .. } | MigrateCommand::Down { range, .. } if range.dry_run
+    );
+    if !dry_run && !matches!(command, MigrateCommand::Status { .. }) {
+        // From here on SIGINT and SIGTERM stop the run at the next statement boundary, with
+        // the state recorded and the lock released, instead of killing it mid-migration.
+        interrupt::install();
+    }
     let mut printer = Printer::new();
     let mut progress = |event: &Event| printer.event(event);
     match command {
-        MigrateCommand::Up { range } => {
+        MigrateCommand::Up {
+            range,
+            recover,
+            allow_out_of_order,
+        } => {
             let chosen = selection(&range, Selection::All);
+            let runner = runner.allow_out_of_order(allow_out_of_order);
             if range.dry_run {
                 let plan = runner.plan(Direction::Up, &chosen).await?;
                 print_plan("up", target, &plan);
                 return Ok(());
             }
-            let n = runner.up(&chosen, &mut progress).await?;
+            let n = if recover {
+                runner.recover_and_up(&chosen, &mut progress).await?
+            } else {
+                runner.up_with(&chosen, &mut progress).await?
+            };
             if n == 0 {
                 say!("Nothing to apply: the schema is up to date");
             } else {
@@ -438,7 +682,7 @@ async fn dispatch(
                 print_plan("down", target, &plan);
                 return Ok(());
             }
-            let n = runner.down(&chosen, &mut progress).await?;
+            let n = runner.down_with(&chosen, &mut progress).await?;
             if n == 0 {
                 say!("Nothing to roll back");
             } else {
@@ -489,7 +733,7 @@ async fn dispatch(
             match resolution {
                 Resolution::Applied => say!("Resolved {version}: recorded as applied"),
                 Resolution::RolledBack => {
-                    say!("Resolved {version}: recorded as rolled back; `up` will run it again")
+                    say!("Resolved {version}: took back what of it existed; `up` will run it again")
                 }
             }
         }
@@ -501,9 +745,12 @@ async fn dispatch(
 }
 
 fn print_plan(direction: &str, target: &Target, plan: &[(String, Vec<String>)]) {
-    say!(
-        "-- {direction} --dry-run on {target}: {} migration(s). Nothing was executed.",
-        plan.len()
+    say_raw!(
+        "{}",
+        sql_comment(&format!(
+            "{direction} --dry-run on {target}: {} migration(s). Nothing was executed.",
+            plan.len()
+        ))
     );
     if !plan.is_empty() {
         say!(
@@ -548,7 +795,7 @@ fn print_status(report: &StatusReport) {
             "{:<width$}  {:<14}  {:<16}  {:<23}  {duration}",
             row.version,
             row.group,
-            row.state,
+            row.state.as_str(),
             at
         );
         if row.state == "checksum changed" {
@@ -561,6 +808,18 @@ fn print_status(report: &StatusReport) {
         }
         if let Some(error) = &row.error {
             say!("{:width$}  error: {error}", "");
+        }
+        if let Some(detail) = &row.detail {
+            say!("{:width$}  {detail}", "");
+        }
+        for done in &row.statements_done {
+            say!(
+                "{:width$}  {} #{} done: {}",
+                "",
+                done.direction,
+                done.step,
+                runner::execute::short(&done.statement)
+            );
         }
     }
     say!(
@@ -614,4 +873,226 @@ impl Printer {
 
 fn millis(d: Duration) -> String {
     format!("{} ms", d.as_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    // Tests fail by panicking.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn learndb_env_is_production_unless_it_names_a_development_environment() {
+        for (value, name) in [
+            (None, "development"),
+            (Some("development"), "development"),
+            (Some("DEV"), "development"),
+            (Some(" Test "), "test"),
+            (Some("local"), "local"),
+            (Some("CI"), "ci"),
+            (Some("production"), "production"),
+            (Some("prod"), "production"),
+            (Some(" production"), "production"),
+            (Some("staging"), "production"),
+            (Some(""), "production"),
+            (Some("devel"), "production"),
+            (Some("dev\u{0}"), "production"),
+        ] {
+            let environment = Environment::from_value(value);
+            assert_eq!(environment.name, name, "{value:?}");
+            assert_eq!(
+                environment.is_production(),
+                name == "production",
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_environment_line_shows_the_value_it_was_derived_from() {
+        assert_eq!(
+            Environment::from_value(None).to_string(),
+            "development (LEARNDB_ENV not set)"
+        );
+        assert_eq!(
+            Environment::from_value(Some("prod")).to_string(),
+            "production (LEARNDB_ENV=prod)"
+        );
+        assert_eq!(
+            Environment::from_value(Some(" production")).to_string(),
+            "production (LEARNDB_ENV=\" production\")"
+        );
+        assert_eq!(
+            Environment::from_value(Some("a\nb")).to_string(),
+            "production (LEARNDB_ENV=\"a\\nb\")"
+        );
+    }
+
+    #[test]
+    fn sql_comments_cover_every_line() {
+        assert_eq!(sql_comment("a\nb"), "-- a\n-- b\n");
+        assert_eq!(sql_comment("x\rDROP TABLE t;"), "-- x\n-- DROP TABLE t;\n");
+    }
+
+    #[test]
+    fn package_name_reads_only_the_package_section() {
+        let manifest = "[workspace]\nname = \"no\"\n\n[package]\nname = \"migration\" # the crate\nversion = \"1\"\n[dependencies]\nname = \"x\"\n";
+        assert_eq!(package_name(manifest), Some("migration"));
+        assert_eq!(package_name("[dependencies]\nname = \"migration\"\n"), None);
+        assert_eq!(package_name(""), None);
+    }
+
+    #[test]
+    fn the_default_migration_dir_is_not_compiled_in() {
+        // From the workspace root while testing: the package folder holds src/lib.rs and a
+        // Cargo.toml naming `migration`.
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(default_migration_dir(here).unwrap(), ".");
+        let root = here.parent().unwrap();
+        assert_eq!(default_migration_dir(root).unwrap(), "./migration");
+        let err = default_migration_dir(&here.join("src")).unwrap_err();
+        assert!(err.contains("-d DIR"), "{err}");
+    }
+
+    #[test]
+    fn timeouts_outside_their_range_are_usage_errors() {
+        let parse = |args: &[&str]| MigrateCli::try_parse_from(["migration"].iter().chain(args));
+        for args in [
+            ["--lock-timeout", "18446744073709551615"],
+            ["--connect-timeout", "18446744073709551615"],
+            ["--connect-timeout", "0"],
+            ["--connect-timeout", "3601"],
+            ["--lock-timeout", "86401"],
+            ["--lock-timeout", "-1"],
+            ["--lock-timeout", "1e3"],
+        ] {
+            let err = parse(&args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            assert!(
+                matches!(
+                    err.kind(),
+                    ErrorKind::ValueValidation | ErrorKind::UnknownArgument
+                ),
+                "{args:?}: {:?}",
+                err.kind()
+            );
+        }
+        for args in [
+            ["--lock-timeout", "0"],
+            ["--lock-timeout", "86400"],
+            ["--connect-timeout", "1"],
+            ["--connect-timeout", "3600"],
+        ] {
+            assert!(parse(&args).is_ok(), "{args:?}");
+        }
+    }
+
+    /// Every way to pass VALUE to every argument of every subcommand (global ones included), read
+    /// from the command definition so new flags are covered without listing them here.
+    fn invocations(value: &str) -> Vec<Vec<String>> {
+        let root = MigrateCli::command();
+        let globals: Vec<_> = root.get_arguments().cloned().collect();
+        let mut all = Vec::new();
+        let mut subcommands: Vec<Option<String>> = vec![None];
+        subcommands.extend(
+            root.get_subcommands()
+                .map(|s| Some(s.get_name().to_owned())),
+        );
+        for sub in subcommands {
+            let (prefix, args): (Vec<String>, Vec<clap::Arg>) = match &sub {
+                None => (Vec::new(), globals.clone()),
+                Some(name) => (
+                    vec![name.clone()],
+                    root.find_subcommand(name)
+                        .map(|s| s.get_arguments().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .chain(globals.iter().cloned())
+                        .collect(),
+                ),
+            };
+            all.push([prefix.clone(), vec![value.to_owned()]].concat());
+            for arg in args {
+                if arg.is_positional() {
+                    all.push([prefix.clone(), vec![value.to_owned()]].concat());
+                    continue;
+                }
+                let mut names: Vec<String> = arg
+                    .get_long()
+                    .map(|l| format!("--{l}"))
+                    .into_iter()
+                    .collect();
+                names.extend(arg.get_short().map(|s| format!("-{s}")));
+                for name in names {
+                    all.push([prefix.clone(), vec![name.clone(), value.to_owned()]].concat());
+                    all.push([prefix.clone(), vec![format!("{name}={value}")]].concat());
+                }
+            }
+        }
+        all
+    }
+
+    fn hostile_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(u64::MAX.to_string()),
+            Just(format!("{}0", u64::MAX)),
+            Just(i64::MIN.to_string()),
+            "[0-9]{10,40}",
+            "-[0-9]{1,25}",
+            "[+-]?[0-9]{1,3}(\\.[0-9]+|e[0-9]+)?",
+            "\\PC{0,40}",
+            "[\\x01-\\x1f\\x7f]{1,8}",
+            "[a-z0-9_-]{1000,4000}",
+            "--?[a-z-]{0,12}(=.{0,8})?",
+        ]
+    }
+
+    fn parses_without_panic(args: &[String]) -> Result<Result<MigrateCli, clap::Error>, String> {
+        let argv: Vec<std::ffi::OsString> = std::iter::once("migration")
+            .chain(args.iter().map(String::as_str))
+            .map(Into::into)
+            .collect();
+        catch_unwind(AssertUnwindSafe(|| parse_from::<MigrateCli>(argv.clone())))
+            .map_err(|_| format!("panicked on {argv:?}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn hostile_values_for_any_argument_never_panic_and_never_show_the_password(
+            value in hostile_value(),
+            mid in "[ -~]{0,12}",
+        ) {
+            let password = format!("K7{mid}q");
+            let url = format!("postgres://app:{password}@127.0.0.1:5432/learndb");
+            for args in invocations(&value) {
+                let _ = parses_without_panic(&args).map_err(TestCaseError::fail)?;
+                // With the password in --database-url, no usage error about another argument
+                // repeats it.
+                let with_url = [vec!["-u".to_owned(), url.clone()], args.clone()].concat();
+                if let Err(err) = parses_without_panic(&with_url).map_err(TestCaseError::fail)? {
+                    let text = err.render().to_string();
+                    prop_assert!(!text.contains(&password), "{with_url:?}: {text}");
+                }
+                // A URL where clap expects something else is echoed by clap: the printed error
+                // hides its password.
+                let misplaced: Vec<String> = args.iter().map(|a| a.replace(&value, &url)).collect();
+                if let Err(err) = parses_without_panic(&misplaced).map_err(TestCaseError::fail)?
+                    && err.render().to_string().contains(&password)
+                {
+                    let text = usage_error_text(&err);
+                    prop_assert!(!text.contains(&password), "{misplaced:?}: {text}");
+                }
+            }
+        }
+    }
 }

@@ -4,9 +4,15 @@
 //! the embedded default: a SQLite file under `./data`. Every message names the database with
 //! its password replaced by `***`, and every failure is classified (bad URL, unreachable server,
 //! rejected login, missing database) so the one line a user sees says what to do next.
+//!
+//! Redaction cannot fail open: it works on the text, not on a parsed URL, so a URL that does not
+//! parse (a raw `/`, `#` or `?` in the password) is hidden as well as one that does. Passwords
+//! seen by [`Target::parse`] are also registered process-wide, so the log writer can remove them
+//! from lines that show them outside a URL (a driver's `Debug` of its options).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use sea_orm_migration::sea_orm::sqlx;
@@ -23,6 +29,8 @@ pub enum Source {
     Flag,
     Env,
     EmbeddedDefault,
+    /// A connection the application opened itself (`migration::Runner::new(&db)`): no URL.
+    Connection,
 }
 
 /// A resolved, validated database URL.
@@ -31,7 +39,8 @@ pub struct Target {
     url: String,
     source: Source,
     backend: DbBackend,
-    password: Option<String>,
+    /// The password in every form it may be printed in (as written, decoded, escaped).
+    secrets: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +48,7 @@ pub enum ConnectError {
     #[error("{0}")]
     Config(String),
     #[error(
-        "the database URL {url} is not valid ({reason}); expected postgres://USER:PASSWORD@HOST:5432/DB, mysql://USER:PASSWORD@HOST:3306/DB or sqlite://PATH"
+        "the database URL {url} is not valid ({reason}); expected postgres://HOST:5432/DB, mysql://HOST:3306/DB (USER:PASSWORD@ before HOST, percent-encoded) or sqlite://PATH?mode=rwc"
     )]
     Malformed { url: String, reason: String },
     #[error(
@@ -100,10 +109,20 @@ impl Target {
         Self::parse(&url, Source::EmbeddedDefault)
     }
 
-    /// Validates a URL without connecting.
+    /// Validates a URL without connecting. The password is registered as a secret first, so it
+    /// is hidden from every later output even when the URL is rejected.
     pub fn parse(url: &str, source: Source) -> Result<Self, ConnectError> {
         let url = url.trim();
-        let Some((scheme, _)) = url.split_once("://") else {
+        let mut secrets: Vec<String> = raw_passwords(url)
+            .into_iter()
+            .flat_map(secret_forms)
+            .collect();
+        register_secrets(&secrets);
+        let Some(scheme) = url
+            .split_once("://")
+            .map(|(s, _)| s)
+            .filter(|s| is_scheme(s))
+        else {
             let reason = if url.starts_with("sqlite:") {
                 "SQLite URLs are written sqlite://PATH".to_owned()
             } else {
@@ -125,30 +144,31 @@ impl Target {
                 });
             }
         };
-        let mut password = None;
         let mut url = url.to_owned();
         if backend != DbBackend::Sqlite {
-            let parsed = url::Url::parse(&url).map_err(|e| ConnectError::Malformed {
+            let malformed = |reason: &str| ConnectError::Malformed {
                 url: redact(&url),
-                reason: e.to_string(),
-            })?;
+                reason: reason.to_owned(),
+            };
+            if ambiguous_authority(&url) {
+                return Err(malformed(
+                    "an '@' follows its first '/', '?' or '#', so the user name or password would be read as the host; percent-encode '/', '?', '#' and '@' in them (%2F, %3F, %23, %40)",
+                ));
+            }
+            let parsed = url::Url::parse(&url).map_err(|e| malformed(&e.to_string()))?;
+            if let Some(password) = parsed.password() {
+                let forms = secret_forms(password);
+                register_secrets(&forms);
+                secrets.extend(forms);
+            }
             if parsed.host_str().is_none_or(str::is_empty) {
-                return Err(ConnectError::Malformed {
-                    url: redact(&url),
-                    reason: "it names no host".into(),
-                });
+                return Err(malformed("it names no host"));
             }
             if parsed.path().trim_start_matches('/').is_empty() {
-                return Err(ConnectError::Malformed {
-                    url: redact(&url),
-                    reason: "it names no database (add /DBNAME after the host)".into(),
-                });
+                return Err(malformed(
+                    "it names no database (add /DBNAME after the host)",
+                ));
             }
-            password = parsed.password().map(|p| {
-                percent_encoding::percent_decode_str(p)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            });
             if scheme.eq_ignore_ascii_case("mariadb") {
                 url = format!("mysql{}", &url[scheme.len()..]);
             }
@@ -158,16 +178,28 @@ impl Target {
             .is_none_or(str::is_empty)
         {
             return Err(ConnectError::Malformed {
-                url: url.clone(),
-                reason: "it names no file (use sqlite://PATH or sqlite::memory:)".into(),
+                url: redact(&url),
+                reason: "it names no file (use sqlite://PATH?mode=rwc, e.g. sqlite://data/learndb.sqlite?mode=rwc)".into(),
             });
         }
+        longest_first(&mut secrets);
         Ok(Self {
             url,
             source,
             backend,
-            password,
+            secrets,
         })
+    }
+
+    /// The target of a connection the application opened: named by its backend, with no URL
+    /// (so nothing to redact). The SQLite lock file is found from the connection itself.
+    pub fn of_connection(backend: DbBackend) -> Target {
+        Target {
+            url: String::new(),
+            source: Source::Connection,
+            backend,
+            secrets: Vec::new(),
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -189,18 +221,25 @@ impl Target {
 
     /// The SQLite file path, for SQLite targets.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
-        (self.backend == DbBackend::Sqlite).then(|| {
+        (self.backend == DbBackend::Sqlite && self.source != Source::Connection).then(|| {
             let rest = &self.url["sqlite://".len()..];
             PathBuf::from(rest.split('?').next().unwrap_or(rest))
         })
     }
 
-    /// Replaces every occurrence of this target's password in `text` (error messages from
-    /// drivers can echo connection strings).
+    /// Hides this target's password (in every form) and the password of every URL in `text`
+    /// (error messages from drivers can echo connection strings).
     pub fn scrub(&self, text: &str) -> String {
-        let mut text = text.replace(&self.url, &self.redacted());
-        if let Some(password) = self.password.as_deref().filter(|p| !p.is_empty()) {
-            text = text.replace(password, "***");
+        let mut text = if self.url.is_empty() {
+            text.to_owned()
+        } else {
+            text.replace(&self.url, &self.redacted())
+        };
+        // This target's own secrets only: the process-wide registry ([`scrub_text`]) is applied
+        // where output leaves the process (the log writer, the final error line).
+        text = redact_text(&text);
+        for secret in &self.secrets {
+            text = hide_secret(&text, secret);
         }
         text
     }
@@ -347,10 +386,22 @@ impl Target {
 impl fmt::Display for Target {
     /// `PostgreSQL database learndb at postgres://app:***@db:5432/learndb`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.source == Source::Connection {
+            let backend = match self.backend {
+                DbBackend::Postgres => "PostgreSQL",
+                DbBackend::MySql => "MySQL",
+                _ => "SQLite",
+            };
+            return write!(f, "{backend} database (the application's connection)");
+        }
         match self.backend {
             DbBackend::Sqlite => {
                 let path = self.sqlite_path().unwrap_or_default();
-                write!(f, "SQLite database {}", path.display())
+                write!(
+                    f,
+                    "SQLite database {}",
+                    hide_password(&path.to_string_lossy())
+                )
             }
             DbBackend::Postgres => write!(f, "PostgreSQL database {}", self.redacted()),
             _ => write!(f, "MySQL database {}", self.redacted()),
@@ -377,33 +428,232 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Replaces the password in a URL with `***`, also for URLs too malformed to parse.
+/// Replaces the password in one URL with `***`, also for URLs too malformed to parse: everything
+/// between `scheme://` and the last `@` is the user info, and all of it after the first `:` is
+/// hidden. Without `://` the whole text is read that way (`postgres:user:pw@host` hides `pw`).
+/// Hides more than the password when an `@` follows it (in a query), never less.
 pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
+    let (scheme, rest) = split_scheme(url);
+    format!("{scheme}{}", hide_password(rest))
+}
+
+/// `scheme://` and the rest, or nothing and all of it when the text does not start with a
+/// scheme (`postgres:u:pw://…` is all user info as far as hiding goes).
+fn split_scheme(url: &str) -> (&str, &str) {
+    match url.split_once("://") {
+        Some((scheme, rest)) if is_scheme(scheme) => (&url[..scheme.len() + 3], rest),
+        _ => ("", url),
+    }
+}
+
+/// A URL scheme: a letter, then letters, digits, `+`, `-` and `.`.
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// [`redact`] applied to every `scheme://` in free text; a URL ends at the next whitespace.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let start = i + 3;
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str(&hide_password(&after[..=at]));
+                rest = &after[at + 1..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `user:password@rest` → `user:***@rest`; text without both a `:` and a later `@` is returned
+/// as it is (no password).
+fn hide_password(text: &str) -> String {
+    let Some(at) = text.rfind('@') else {
+        return text.to_owned();
     };
-    let authority_start = scheme_end + 3;
-    let rest = &url[authority_start..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_len];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_owned();
+    match text[..at].split_once(':') {
+        Some((user, _)) => format!("{user}:***{}", &text[at..]),
+        None => text.to_owned(),
+    }
+}
+
+/// The password as written in a URL: what follows the first `:` of the user info, read from
+/// after the first `://` and, for a URL whose scheme is not one, from the start too.
+fn raw_passwords(url: &str) -> Vec<&str> {
+    let after_scheme = url.split_once("://").map(|(_, rest)| rest);
+    [after_scheme, Some(split_scheme(url).1)]
+        .into_iter()
+        .flatten()
+        .filter_map(password_of)
+        .collect()
+}
+
+/// `user:password@host…` → `password`.
+fn password_of(rest: &str) -> Option<&str> {
+    let at = rest.rfind('@')?;
+    let (_, password) = rest[..at].split_once(':')?;
+    Some(password).filter(|p| !p.is_empty())
+}
+
+/// True when a URL parser would read the user info as something else: an `@` after the first
+/// `/`, `?` or `#` of the authority (a raw `/` in the password turns `user:pw` into host:port).
+fn ambiguous_authority(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
     };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return url.to_owned();
+    match rest.find(['/', '?', '#']) {
+        Some(end) => rest[end..].contains('@'),
+        None => false,
+    }
+}
+
+/// A password in every form a library may print it in: as written, percent-decoded,
+/// percent-encoded, and escaped as `Debug` (and JSON) escape it.
+fn secret_forms(password: &str) -> Vec<String> {
+    let decoded = percent_encoding::percent_decode_str(password)
+        .decode_utf8_lossy()
+        .into_owned();
+    let encoded =
+        percent_encoding::utf8_percent_encode(&decoded, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    let escaped = |s: &str| {
+        let quoted = format!("{s:?}");
+        quoted[1..quoted.len() - 1].to_owned()
     };
-    format!(
-        "{}{}:***{}",
-        &url[..authority_start],
-        &userinfo[..colon],
-        &url[authority_start + at..]
-    )
+    let mut forms = vec![
+        escaped(password),
+        escaped(&decoded),
+        password.to_owned(),
+        decoded,
+        encoded,
+    ];
+    forms.retain(|f| !f.is_empty());
+    longest_first(&mut forms);
+    forms
+}
+
+/// Passwords seen in this process, longest first (so a secret that contains another is
+/// removed whole).
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Registers a secret: [`scrub_text`] removes it from every text from now on.
+pub fn register_secret(secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(PoisonError::into_inner);
+    if let Err(at) = secrets.binary_search_by(|s| longest_first_order(s, secret)) {
+        secrets.insert(at, secret.to_owned());
+    }
+}
+
+/// Sorts secrets so one that contains another is replaced first, and drops duplicates.
+fn longest_first(secrets: &mut Vec<String>) {
+    secrets.sort_by(|a, b| longest_first_order(a, b));
+    secrets.dedup();
+}
+
+fn longest_first_order(a: &str, b: &str) -> std::cmp::Ordering {
+    b.len().cmp(&a.len()).then_with(|| a.cmp(b))
+}
+
+/// Registers the password of `text` read as a URL (a command-line argument that may be one).
+pub fn register_url_secrets(text: &str) {
+    if text.contains('@') {
+        for password in raw_passwords(text) {
+            register_secrets(&secret_forms(password));
+        }
+    }
+}
+
+fn register_secrets(secrets: &[String]) {
+    for secret in secrets {
+        register_secret(secret);
+    }
+}
+
+/// Removes every registered secret and every URL password from `text`: what the log writer
+/// and the final error line pass everything through.
+pub fn scrub_text(text: &str) -> String {
+    let mut text = redact_text(text);
+    for secret in SECRETS
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+    {
+        text = hide_secret(&text, secret);
+    }
+    text
+}
+
+/// Replaces `secret` with `***`, except where it is a URL's scheme or the user name of an
+/// already redacted URL (the password `postgres` of `postgres://postgres:***@h/db` must not
+/// turn the whole URL into `***://***:***@h/db`; the password itself is gone already).
+fn hide_secret(text: &str, secret: &str) -> String {
+    if secret.is_empty() || !text.contains(secret) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(secret) {
+        if at < last {
+            continue;
+        }
+        let after = &text[at + secret.len()..];
+        out.push_str(&text[last..at]);
+        if after.starts_with("://") || after.starts_with(":***@") {
+            out.push_str(secret);
+        } else {
+            out.push_str("***");
+        }
+        last = at + secret.len();
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    // Tests fail by panicking.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_password_equal_to_the_scheme_or_user_leaves_the_url_readable() {
+        let t = Target::parse(
+            "postgres://postgres:postgres@127.0.0.1:5432/db",
+            Source::Env,
+        )
+        .unwrap();
+        assert_eq!(
+            t.to_string(),
+            "PostgreSQL database postgres://postgres:***@127.0.0.1:5432/db"
+        );
+        assert_eq!(
+            t.scrub(&format!("cannot reach {t}; login postgres refused")),
+            "cannot reach PostgreSQL database postgres://postgres:***@127.0.0.1:5432/db; login *** refused"
+        );
+        assert_eq!(
+            scrub_text("error: cannot reach postgres://postgres:***@h/db"),
+            "error: cannot reach postgres://postgres:***@h/db"
+        );
+    }
+
     use super::*;
+
+    /// Every ASCII punctuation character: each may appear raw in a password someone pastes.
+    const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     #[test]
     fn redact_hides_password_in_parseable_and_malformed_urls() {
@@ -423,6 +673,43 @@ mod tests {
             redact("postgres://u:pw@[::1/db"),
             "postgres://u:***@[::1/db"
         );
+        assert_eq!(
+            redact("postgres://postgres:pa/ss9@127.0.0.1:5432/postgres"),
+            "postgres://postgres:***@127.0.0.1:5432/postgres"
+        );
+        assert_eq!(redact("postgres:u:pw@host/db"), "postgres:***@host/db");
+        assert_eq!(redact("learndb.sqlite"), "learndb.sqlite");
+    }
+
+    #[test]
+    fn redact_hides_every_punctuation_character_raw_in_the_password() {
+        for c in PUNCTUATION.chars() {
+            let password = format!("Pw{c}x9Q");
+            let url = format!("postgres://app:{password}@127.0.0.1:5432/learndb");
+            let shown = redact(&url);
+            assert!(!shown.contains(&password), "{c:?}: {shown}");
+            assert!(shown.starts_with("postgres://app:***@"), "{c:?}: {shown}");
+            let text = redact_text(&format!("connect to {url}: failed"));
+            assert!(!text.contains(&password), "{c:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn redact_text_hides_every_url_in_free_text_and_keeps_the_rest() {
+        assert_eq!(
+            redact_text(
+                "from postgres://a:one@h/db to mysql://b:t/w#o@h2:3306/x, sqlite://data/x.sqlite and user@example.org"
+            ),
+            "from postgres://a:***@h/db to mysql://b:***@h2:3306/x, sqlite://data/x.sqlite and user@example.org"
+        );
+        assert_eq!(
+            redact_text("url=\"postgres://u:pw@h/db\" next"),
+            "url=\"postgres://u:***@h/db\" next"
+        );
+        assert_eq!(redact_text("a://b://c:d@e"), "a://b:***@e");
+        assert_eq!(redact_text("no urls here: a@b"), "no urls here: a@b");
+        assert_eq!(redact_text("://"), "://");
+        assert_eq!(redact_text("x://@"), "x://@");
     }
 
     #[test]
@@ -449,8 +736,141 @@ mod tests {
     }
 
     #[test]
+    fn a_raw_slash_hash_or_question_mark_in_the_password_is_rejected_without_leaking_it() {
+        for c in ['/', '#', '?'] {
+            let url = format!("postgres://postgres:pa{c}ss9@127.0.0.1:5432/postgres");
+            let err = Target::parse(&url, Source::Flag).unwrap_err().to_string();
+            let password = format!("pa{c}ss9");
+            assert!(!err.contains(&password), "{err}");
+            assert!(err.contains("postgres://postgres:***@127.0.0.1"), "{err}");
+            assert!(err.contains("percent-encode"), "{err}");
+            // Registered by the failed parse: gone from any later text too.
+            let later = scrub_text(&format!("driver said: password {password} rejected"));
+            assert!(!later.contains(&password), "{later}");
+        }
+        // `postgres://u:123/x@h/db` parses as host `u`, port 123: refused as ambiguous rather than
+        // connecting to `u:123` and naming it in the error.
+        let err = Target::parse("postgres://u:123/x@h/db", Source::Flag)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("123"), "{err}");
+    }
+
+    #[test]
+    fn a_raw_at_sign_in_the_password_still_connects_as_written() {
+        let t = Target::parse("mysql://u:p@ss@127.0.0.1:3306/db", Source::Flag).unwrap();
+        assert_eq!(t.redacted(), "mysql://u:***@127.0.0.1:3306/db");
+        assert_eq!(t.scrub("login p@ss failed"), "login *** failed");
+    }
+
+    #[test]
     fn scrub_removes_percent_decoded_password() {
         let t = Target::parse("postgres://a:p%40ss@h/db", Source::Env).unwrap();
         assert_eq!(t.scrub("login p@ss failed"), "login *** failed");
+        assert_eq!(t.scrub("login p%40ss failed"), "login *** failed");
+        // As a driver's Debug output shows it: quotes and backslashes escaped.
+        let t = Target::parse("postgres://a:q%22u%5Cote@h/db", Source::Env).unwrap();
+        assert_eq!(
+            t.scrub(r#"password: Some("q\"u\\ote")"#),
+            r#"password: Some("***")"#
+        );
+    }
+
+    #[test]
+    fn sqlite_paths_that_look_like_user_info_are_hidden_in_messages() {
+        let t = Target::parse("sqlite://u:Sq1pw@host/x.sqlite?mode=rwc", Source::Flag).unwrap();
+        let shown = t.to_string();
+        assert!(!shown.contains("Sq1pw"), "{shown}");
+        assert_eq!(shown, "SQLite database u:***@host/x.sqlite");
+    }
+
+    #[test]
+    fn the_sqlite_hint_suggests_only_urls_the_parser_accepts() {
+        let err = Target::parse("sqlite://?mode=rwc", Source::Flag)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("sqlite::memory:"), "{err}");
+        assert!(err.contains("sqlite://PATH?mode=rwc"), "{err}");
+        assert!(Target::parse("sqlite://PATH?mode=rwc", Source::Flag).is_ok());
+        let err = Target::parse("sqlite::memory:", Source::Flag)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sqlite://PATH"), "{err}");
+    }
+
+    /// A password that cannot occur in any message by chance: a marker, then anything printable.
+    fn password() -> impl Strategy<Value = String> {
+        "[ -~]{0,24}".prop_map(|mid| format!("K7{mid}q"))
+    }
+
+    fn url_with(password: String) -> impl Strategy<Value = String> {
+        (
+            prop_oneof![
+                Just("postgres"),
+                Just("postgresql"),
+                Just("mysql"),
+                Just("mariadb"),
+                Just("sqlite"),
+                Just("oracle"),
+                Just("")
+            ],
+            "[a-z]{0,8}",
+            prop_oneof![Just("://"), Just(":"), Just(":/"), Just("//")],
+            "[a-z0-9.:\\[\\]]{0,12}",
+            "(/[a-z_]{0,8})?(\\?[a-z=&]{0,10})?",
+        )
+            .prop_map(move |(scheme, user, sep, host, tail)| {
+                format!("{scheme}{sep}{user}:{password}@{host}{tail}")
+            })
+    }
+
+    fn decoded(password: &str) -> String {
+        percent_encoding::percent_decode_str(password)
+            .decode_utf8_lossy()
+            .into_owned()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn no_text_makes_redaction_or_parsing_panic(text in "\\PC{0,80}") {
+            let _ = redact(&text);
+            let _ = redact_text(&text);
+            let _ = scrub_text(&text);
+            if let Ok(t) = Target::parse(&text, Source::Flag) {
+                let _ = (t.to_string(), t.redacted(), t.sqlite_path(), t.scrub(&text));
+            }
+        }
+
+        #[test]
+        fn a_password_in_a_url_never_appears_in_parse_errors_or_redacted_text(
+            (password, url) in password().prop_flat_map(|p| (Just(p.clone()), url_with(p)))
+        ) {
+            let forms = [password.clone(), decoded(&password)];
+            let shown = match Target::parse(&url, Source::Flag) {
+                Ok(t) => format!("{t} {} {}", t.redacted(), t.scrub(&format!("{url} {password}"))),
+                Err(e) => e.to_string(),
+            };
+            for form in &forms {
+                prop_assert!(!shown.contains(form.as_str()), "{form:?} in {shown}");
+            }
+            if !url.contains("://") {
+                // Without `://` the password's start is a guess: only messages naming the URL
+                // are promised to hide it.
+                return Ok(());
+            }
+            let later =
+                scrub_text(&format!("echo {url} and {password} and {}", decoded(&password)));
+            for form in &forms {
+                prop_assert!(!later.contains(form.as_str()), "{form:?} in {later}");
+            }
+            if !password.contains(char::is_whitespace) {
+                let text = redact_text(&format!("x {url} y"));
+                prop_assert!(!text.contains(&password), "{password:?} in {text}");
+                let one = redact(&url);
+                prop_assert!(!one.contains(&password), "{password:?} in {one}");
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod connect;
 pub mod ddl;
@@ -32,6 +33,18 @@ mod m20261121_000018_views;
 mod m20261121_000019_seed;
 
 pub struct Migrator;
+
+/// The safe runner of learndb's migrations, for services that migrate at startup:
+///
+/// ```no_run
+/// # async fn start(db: &migration::sea_orm::DatabaseConnection) -> Result<(), migration::runner::RunError> {
+/// migration::Runner::new(db).up().await?;
+/// # Ok(()) }
+/// ```
+///
+/// The same lock, history, checksums and recovery as `learndb migrate up`; see
+/// [`runner::Runner`] for targets, rollbacks, `status` and the options.
+pub type Runner<'a> = runner::Runner<'a, Migrator>;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use migration::cli::{MigrateCli, run};
+use migration::cli::{parse_args, run};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    run(MigrateCli::parse()).await
+    run(parse_args()).await
 }

@@ -75,11 +75,12 @@ impl Catalog {
         })
     }
 
-    /// Everything but the two migration history tables, which stay after `down`.
+    /// Everything but the runner's own tables, which stay after `down`.
     pub fn without_history(&self) -> Catalog {
         let mut c = self.clone();
         c.tables.remove("seaql_migrations");
         c.tables.remove("learndb_migration_history");
+        c.tables.remove("learndb_migration_journal");
         c
     }
 

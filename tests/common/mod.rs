@@ -175,8 +175,8 @@ impl TestDb {
     pub async fn migrate(&self, selection: Selection) -> usize {
         let target = Target::parse(&self.url, Source::Env)
             .unwrap_or_else(|e| panic!("test database URL: {e}"));
-        Runner::<Migrator>::new(&self.db, &target, Duration::from_secs(60))
-            .up(&selection, &mut |_| {})
+        Runner::<Migrator>::for_target(&self.db, &target)
+            .up_with(&selection, &mut |_| {})
             .await
             .unwrap_or_else(|e| panic!("{:?}: migrate up {selection:?}: {e}", self.backend))
     }
@@ -185,8 +185,8 @@ impl TestDb {
     pub async fn roll_back(&self, selection: Selection) -> usize {
         let target = Target::parse(&self.url, Source::Env)
             .unwrap_or_else(|e| panic!("test database URL: {e}"));
-        Runner::<Migrator>::new(&self.db, &target, Duration::from_secs(60))
-            .down(&selection, &mut |_| {})
+        Runner::<Migrator>::for_target(&self.db, &target)
+            .down_with(&selection, &mut |_| {})
             .await
             .unwrap_or_else(|e| panic!("{:?}: migrate down {selection:?}: {e}", self.backend))
     }

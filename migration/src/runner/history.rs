@@ -6,8 +6,12 @@
 //! state. `applied` is the normal state. On MySQL, where DDL commits as it goes, a row is written
 //! as `running` (or `rolling_back`) before the migration starts and becomes `applied` (or is
 //! removed) only when it finishes, so a crash or error leaves `running`/`failed` behind and later
-//! runs refuse until an operator resolves it. On PostgreSQL and SQLite the row is written in the
+//! runs refuse until it is recovered. On PostgreSQL and SQLite the row is written in the
 //! migration's own transaction, so a failure leaves no trace.
+//!
+//! `learndb_migration_journal` holds, for a migration running without a transaction, one row
+//! per statement as it completes, so `status` shows exactly how far an interrupted migration
+//! got. Its rows are removed together with the state they explain.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult};
@@ -17,48 +21,62 @@ use sea_orm_migration::sea_orm;
 use crate::ddl::Ddl;
 
 pub const HISTORY_TABLE: &str = "learndb_migration_history";
+pub const JOURNAL_TABLE: &str = "learndb_migration_journal";
 
 /// A migration's recorded state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
     Applied,
-    /// `up()` started on a non-transactional backend and has not finished (crash or running).
+    /// `up()` started without a transaction and has not finished: a crash, or still running.
     Running,
-    /// `up()` failed part-way on a non-transactional backend.
+    /// `up()` failed or was interrupted part-way without a transaction.
     Failed,
-    /// `down()` started on a non-transactional backend and has not finished.
+    /// `down()` started without a transaction and has not finished.
     RollingBack,
-    /// `down()` failed part-way on a non-transactional backend.
+    /// `down()` failed or was interrupted part-way without a transaction.
     RollbackFailed,
+    /// A value this build does not know (written by hand or by a newer learndb): shown as it
+    /// is, and treated as unfinished.
+    Unknown(String),
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             State::Applied => "applied",
             State::Running => "running",
             State::Failed => "failed",
             State::RollingBack => "rolling_back",
             State::RollbackFailed => "rollback_failed",
+            State::Unknown(text) => text,
         }
     }
 
-    fn parse(text: &str) -> Option<State> {
-        [
-            State::Applied,
-            State::Running,
-            State::Failed,
-            State::RollingBack,
-            State::RollbackFailed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+    pub fn parse(text: &str) -> State {
+        match text {
+            "applied" => State::Applied,
+            "running" => State::Running,
+            "failed" => State::Failed,
+            "rolling_back" => State::RollingBack,
+            "rollback_failed" => State::RollbackFailed,
+            other => State::Unknown(other.to_owned()),
+        }
     }
 
-    /// Whether this state blocks every other command until `resolve`.
-    pub fn is_unfinished(self) -> bool {
-        self != State::Applied
+    /// Whether this state blocks every other command until it is recovered or resolved.
+    pub fn is_unfinished(&self) -> bool {
+        *self != State::Applied
+    }
+
+    /// Whether the interrupted work was a rollback.
+    pub fn is_rollback(&self) -> bool {
+        matches!(self, State::RollingBack | State::RollbackFailed)
+    }
+}
+
+impl serde::Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -115,7 +133,29 @@ pub async fn install<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     if db.get_database_backend() == DbBackend::MySql {
         table.character_set("utf8mb4").collate("utf8mb4_unicode_ci");
     }
-    db.execute(&table).await.map(|_| ())
+    db.execute(&table).await?;
+
+    let mut journal = Table::create();
+    journal
+        .table(Journal::Table)
+        .if_not_exists()
+        .col(ddl.string(Journal::Version, 255))
+        .col(ddl.string(Journal::Direction, 4))
+        .col(ddl.integer(Journal::Step))
+        .col(ddl.text(Journal::Statement))
+        .col(ddl.timestamptz(Journal::DoneAt))
+        .primary_key(
+            Index::create()
+                .col(Journal::Version)
+                .col(Journal::Direction)
+                .col(Journal::Step),
+        );
+    if db.get_database_backend() == DbBackend::MySql {
+        journal
+            .character_set("utf8mb4")
+            .collate("utf8mb4_unicode_ci");
+    }
+    db.execute(&journal).await.map(|_| ())
 }
 
 /// Every recorded migration, by version. Read-only: a missing table means nothing is recorded.
@@ -136,11 +176,7 @@ fn record(row: &QueryResult) -> Result<Record, DbErr> {
     Ok(Record {
         version: row.try_get("", "version")?,
         checksum: row.try_get("", "checksum")?,
-        state: State::parse(&state).ok_or_else(|| {
-            DbErr::Custom(format!(
-                "unknown migration state '{state}' in {HISTORY_TABLE}"
-            ))
-        })?,
+        state: State::parse(&state),
         applied_at: row.try_get("", "applied_at")?,
         duration_ms: row.try_get("", "duration_ms")?,
         applied_by: row.try_get("", "applied_by")?,
@@ -176,10 +212,109 @@ pub async fn remove<C: ConnectionTrait>(db: &C, version: &str) -> Result<(), DbE
     db.execute(&delete).await.map(|_| ())
 }
 
+/// Drops the history and the journal.
 pub async fn drop<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    db.execute(&Table::drop().table(Journal::Table).if_exists().to_owned())
+        .await?;
     db.execute(&Table::drop().table(History::Table).if_exists().to_owned())
         .await
         .map(|_| ())
+}
+
+#[derive(DeriveIden)]
+enum Journal {
+    #[sea_orm(iden = "learndb_migration_journal")]
+    Table,
+    Version,
+    Direction,
+    Step,
+    Statement,
+    DoneAt,
+}
+
+/// One completed statement of a migration that ran without a transaction.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct JournalEntry {
+    /// `up` or `down`.
+    pub direction: String,
+    /// 1-based position in the migration's statements.
+    pub step: i32,
+    pub statement: String,
+    pub done_at: DateTime<Utc>,
+}
+
+/// Records that statement `step` (1-based) of `version` completed.
+pub async fn journal_record<C: ConnectionTrait>(
+    db: &C,
+    version: &str,
+    direction: &str,
+    step: usize,
+    statement: &str,
+) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table(Journal::Table)
+        .columns([
+            Journal::Version,
+            Journal::Direction,
+            Journal::Step,
+            Journal::Statement,
+            Journal::DoneAt,
+        ])
+        .values([
+            version.into(),
+            direction.into(),
+            <i32 as TryFrom<usize>>::try_from(step)
+                .unwrap_or(i32::MAX)
+                .into(),
+            statement.into(),
+            Utc::now().into(),
+        ])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&insert).await.map(|_| ())
+}
+
+/// The journal of every migration that has one, in statement order. Read-only: a missing table
+/// means an empty journal.
+pub async fn journal(
+    db: &DatabaseConnection,
+) -> Result<std::collections::BTreeMap<String, Vec<JournalEntry>>, DbErr> {
+    let mut out = std::collections::BTreeMap::<String, Vec<JournalEntry>>::new();
+    if !SchemaManager::new(db).has_table(JOURNAL_TABLE).await? {
+        return Ok(out);
+    }
+    let select = Query::select()
+        .columns([
+            Journal::Version,
+            Journal::Direction,
+            Journal::Step,
+            Journal::Statement,
+            Journal::DoneAt,
+        ])
+        .from(Journal::Table)
+        .order_by(Journal::Version, Order::Asc)
+        .order_by(Journal::Direction, Order::Desc)
+        .order_by(Journal::Step, Order::Asc)
+        .to_owned();
+    for row in db.query_all(&select).await? {
+        let version: String = row.try_get("", "version")?;
+        out.entry(version).or_default().push(JournalEntry {
+            direction: row.try_get("", "direction")?,
+            step: row.try_get("", "step")?,
+            statement: row.try_get("", "statement")?,
+            done_at: row.try_get("", "done_at")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Forgets the journal of `version` (with the state it explains).
+pub async fn journal_clear<C: ConnectionTrait>(db: &C, version: &str) -> Result<(), DbErr> {
+    let delete = Query::delete()
+        .from_table(Journal::Table)
+        .and_where(Expr::col(Journal::Version).eq(version))
+        .to_owned();
+    db.execute(&delete).await.map(|_| ())
 }
 
 /// `user@host (pid N)`, for the applied_by column and lock messages.

@@ -15,10 +15,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_orm_migration::sea_orm;
 
+use super::interrupt::Signal;
 use crate::connect::Target;
 
 /// The advisory lock key on PostgreSQL: "lear" in ASCII, below 2^31 so it reads back from
@@ -31,7 +33,9 @@ pub struct MigrationLock {
 }
 
 enum Held {
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::PgConnection),
+    #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlConnection),
     File(File),
     Nothing,
@@ -48,6 +52,25 @@ pub enum LockError {
     },
     #[error("cannot take the migration lock on {target}: {reason}")]
     Failed { target: String, reason: String },
+    #[error("stopped by {} while waiting for the migration lock on {target}; nothing was changed", .signal.name())]
+    Interrupted { target: String, signal: Signal },
+}
+
+/// The reason for a backend this build was compiled without.
+#[allow(dead_code)]
+fn without(feature: &str) -> String {
+    format!("this build of the migration crate has no `{feature}` feature")
+}
+
+/// Stops waiting for the lock when SIGINT or SIGTERM arrived.
+fn interrupted(target: &Target) -> Result<(), LockError> {
+    match super::interrupt::requested() {
+        Some(signal) => Err(LockError::Interrupted {
+            target: target.to_string(),
+            signal,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn holder_text(holder: &Option<String>) -> String {
@@ -69,6 +92,11 @@ impl MigrationLock {
             reason: target.scrub(&reason),
         };
         let held = match target.backend() {
+            #[cfg(not(feature = "postgres"))]
+            DbBackend::Postgres => return Err(failed(without("postgres"))),
+            #[cfg(not(feature = "mysql"))]
+            DbBackend::MySql => return Err(failed(without("mysql"))),
+            #[cfg(feature = "postgres")]
             DbBackend::Postgres => {
                 let mut conn = db
                     .get_postgres_connection_pool()
@@ -86,12 +114,14 @@ impl MigrationLock {
                     if got {
                         break Held::Postgres(conn);
                     }
+                    interrupted(target)?;
                     if Instant::now() >= deadline {
                         return Err(timed_out(target, db, timeout).await);
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             }
+            #[cfg(feature = "mysql")]
             DbBackend::MySql => {
                 let mut conn = db
                     .get_mysql_connection_pool()
@@ -99,18 +129,27 @@ impl MigrationLock {
                     .await
                     .map_err(|e| failed(e.to_string()))?
                     .detach();
-                let got: Option<i64> = sqlx::query_scalar(MYSQL_GET_LOCK)
-                    .bind(timeout.as_secs_f64())
-                    .fetch_one(&mut conn)
-                    .await
-                    .map_err(|e| failed(e.to_string()))?;
-                match got {
-                    Some(1) => Held::MySql(conn),
-                    Some(_) => return Err(timed_out(target, db, timeout).await),
-                    None => return Err(failed("GET_LOCK returned NULL".into())),
+                // Waited for in slices of at most a second, so a signal is noticed.
+                let deadline = Instant::now() + timeout;
+                loop {
+                    interrupted(target)?;
+                    let slice = deadline
+                        .saturating_duration_since(Instant::now())
+                        .min(Duration::from_secs(1));
+                    let got: Option<i64> = sqlx::query_scalar(MYSQL_GET_LOCK)
+                        .bind(slice.as_secs_f64())
+                        .fetch_one(&mut conn)
+                        .await
+                        .map_err(|e| failed(e.to_string()))?;
+                    match got {
+                        Some(1) => break Held::MySql(conn),
+                        Some(_) if Instant::now() < deadline => {}
+                        Some(_) => return Err(timed_out(target, db, timeout).await),
+                        None => return Err(failed("GET_LOCK returned NULL".into())),
+                    }
                 }
             }
-            _ => match lock_file(target) {
+            _ => match sqlite_lock_file(target, db).await {
                 None => Held::Nothing,
                 Some(path) => {
                     let mut file = OpenOptions::new()
@@ -124,6 +163,7 @@ impl MigrationLock {
                         match file.try_lock() {
                             Ok(()) => break,
                             Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                                interrupted(target)?;
                                 tokio::time::sleep(Duration::from_millis(100)).await;
                             }
                             Err(TryLockError::WouldBlock) => {
@@ -152,6 +192,7 @@ impl MigrationLock {
     /// Releases the lock now (dropping it does the same, less politely for the servers).
     pub async fn release(self) {
         match self.held {
+            #[cfg(feature = "postgres")]
             Held::Postgres(mut conn) => {
                 let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
                     .bind(PG_KEY)
@@ -159,6 +200,7 @@ impl MigrationLock {
                     .await;
                 let _ = conn.close().await;
             }
+            #[cfg(feature = "mysql")]
             Held::MySql(mut conn) => {
                 let _ = sqlx::query(MYSQL_RELEASE_LOCK).execute(&mut conn).await;
                 let _ = conn.close().await;
@@ -182,20 +224,52 @@ async fn timed_out(target: &Target, db: &DatabaseConnection, timeout: Duration) 
 
 // `GET_LOCK` names are server-wide, so the name carries the database; MySQL caps it at 64
 // characters.
+#[cfg(feature = "mysql")]
 const MYSQL_GET_LOCK: &str = "SELECT GET_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64), ?)";
+#[cfg(feature = "mysql")]
 const MYSQL_RELEASE_LOCK: &str =
     "SELECT RELEASE_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
 const MYSQL_IS_USED_LOCK: &str =
     "SELECT IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
 
-/// `<database file>.lock`, or nothing for an in-memory database.
+/// `<database file>.lock` beside the real file, or nothing for an in-memory database. The path is
+/// canonicalized first (the file when it exists, else its folder), so a symlink or a relative
+/// path to the same database finds the same lock.
 fn lock_file(target: &Target) -> Option<PathBuf> {
-    let path = target.sqlite_path()?;
+    lock_file_of(target.sqlite_path()?)
+}
+
+/// The lock file of a SQLite target; for the application's own connection
+/// ([`Target::of_connection`]) the database file is asked from SQLite.
+async fn sqlite_lock_file(target: &Target, db: &DatabaseConnection) -> Option<PathBuf> {
+    if target.source() != crate::connect::Source::Connection {
+        return lock_file(target);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        ))
+        .await
+        .ok()??;
+    let file: String = row.try_get("", "file").ok()?;
+    lock_file_of(PathBuf::from(file))
+}
+
+fn lock_file_of(path: PathBuf) -> Option<PathBuf> {
     let text = path.to_string_lossy();
     if text.is_empty() || text.starts_with(':') || text.contains("mode=memory") {
         return None;
     }
-    let mut name = path.clone().into_os_string();
+    let real = std::fs::canonicalize(&path).ok().or_else(|| {
+        let name = path.file_name()?;
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        std::fs::canonicalize(folder).ok().map(|f| f.join(name))
+    });
+    let mut name = real.unwrap_or(path).into_os_string();
     name.push(".lock");
     Some(PathBuf::from(name))
 }
@@ -257,7 +331,7 @@ pub async fn holder(target: &Target, db: &DatabaseConnection) -> Result<Option<S
             }))
         }
         _ => {
-            let Some(path) = lock_file(target) else {
+            let Some(path) = sqlite_lock_file(target, db).await else {
                 return Ok(None);
             };
             let Ok(file) = File::open(&path) else {

@@ -1,46 +1,76 @@
-//! The migration runner behind every command: safe to start from every replica at once.
+//! The migration runner behind every command: safe to start from every replica at once, and
+//! safe to stop at any point.
 //!
-//! Compared with calling `MigratorTrait::up` directly it adds, in this order for each command
-//! that changes migration state: a database-wide lock ([`lock`]); a history with checksums of
-//! the SQL each migration ran ([`history`], [`capture`]), verified before anything runs; one
-//! transaction per migration together with its bookkeeping on PostgreSQL and SQLite, and a
-//! `running`/`failed` record on MySQL, whose DDL commits as it goes; and targets by version. It
-//! keeps `seaql_migrations` current, so SeaORM's own tools see the same state.
+//! Compared with calling `MigratorTrait::up` directly it adds, for each command that changes
+//! migration state: a database-wide lock ([`lock`]); a history with checksums of the SQL each
+//! migration ran ([`history`], [`capture`]), verified before anything runs ([`state`]); a plan
+//! that refuses out-of-order migrations and rolls back in the order of application ([`plan`]);
+//! one executor that runs each migration in a transaction, or journaled statement by statement
+//! where DDL cannot be transactional, with a DDL lock timeout, stopping cleanly on SIGINT or
+//! SIGTERM ([`execute`], [`interrupt`]); recovery of an interrupted migration without
+//! hand-written SQL; and a stop before `up` trips over objects no history accounts for
+//! ([`untracked`]). It keeps `seaql_migrations` current, so SeaORM's own tools see the same state.
 //!
-//! The runner is generic over the migrator, so tests can run it with migrations of their own.
+//! The runner is generic over the migrator, so tests can run it with migrations of their own;
+//! `migration::Runner` is the runner of learndb's migrations.
 
 pub mod capture;
+mod error;
+pub mod execute;
 pub mod history;
+pub mod interrupt;
 pub mod lock;
+pub mod plan;
+pub mod state;
+pub mod untracked;
 mod wipe;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
-use sea_orm_migration::prelude::{Alias, Expr, ExprTrait, Query};
+use chrono::Utc;
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 use sea_orm_migration::sea_orm;
-use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 use crate::connect::{Target, one_line};
 pub use capture::Direction;
 use capture::{capture, checksum};
+pub use error::RunError;
+use execute::{Executor, Work};
 use history::{Record, State};
-use lock::{LockError, MigrationLock};
+pub use interrupt::Signal;
+use lock::MigrationLock;
+pub use plan::{PlanError, Selection, find_version, group_of};
+use state::Snapshot;
+pub use state::{MigrationState, StatusReport, StatusRow};
+use untracked::Object;
 
-/// Which migrations a command acts on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
-    /// Every pending migration (up) or every applied one (down).
-    All,
-    /// The next N pending, or the last N applied.
-    Count(u32),
-    /// Up to and including this version (up), or every applied one after it (down). A full
-    /// name, a unique prefix (`m20261121_000006`), a serial number (`6`, `000006`) or a group
-    /// name (`progress`).
-    To(String),
+/// How the runner waits and what it allows.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How long to wait for the migration lock when another process holds it.
+    pub lock_timeout: Duration,
+    /// How long each DDL statement may wait for its table locks on the server (PostgreSQL
+    /// `lock_timeout`, MySQL `lock_wait_timeout`) before it gives up.
+    pub ddl_lock_timeout: Duration,
+    /// How many times a statement (or a transactional migration) that hit the DDL lock timeout
+    /// is tried again, after 1 s, 2 s, 4 s, …
+    pub ddl_retries: u32,
+    /// Apply a pending migration although a newer one is already applied.
+    pub allow_out_of_order: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            lock_timeout: Duration::from_secs(60),
+            ddl_lock_timeout: Duration::from_secs(5),
+            ddl_retries: 3,
+            allow_out_of_order: false,
+        }
+    }
 }
 
 /// What the runner reports while it works.
@@ -53,136 +83,67 @@ pub enum Event {
     Note(String),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Lock(#[from] LockError),
-    #[error("{action} failed on {target}: {reason}")]
-    Db {
-        action: &'static str,
-        target: String,
-        reason: String,
-    },
-    #[error(
-        "refusing to run: {count} applied migration(s) changed since they were applied on {target}: {details}; review the change (an applied migration must never be edited: add a new one), then run `repair` to record the new checksums"
-    )]
-    ChecksumChanged {
-        target: String,
-        count: usize,
-        details: String,
-    },
-    #[error(
-        "refusing to run: {version} is '{state}' on {target} since {since}{}; inspect the database, then run `resolve {version} --applied` if its changes are complete or `resolve {version} --rolled-back` once they are undone",
-        error_text(.error)
-    )]
-    Unfinished {
-        target: String,
-        version: String,
-        state: &'static str,
-        since: String,
-        error: Option<String>,
-    },
-    #[error("{version} failed on {target}: {reason}; {after}")]
-    MigrationFailed {
-        version: String,
-        target: String,
-        reason: String,
-        after: String,
-    },
-    #[error(
-        "{target} has applied migrations this build does not contain: {versions}; run a build that has them, or restore their files"
-    )]
-    MissingFiles { target: String, versions: String },
-    #[error("no migration matches '{query}'; known: {known}")]
-    UnknownVersion { query: String, known: String },
-    #[error("'{query}' matches several migrations ({matches}); give more of the name")]
-    AmbiguousVersion { query: String, matches: String },
-    #[error("{version} is not applied on {target}, so there is nothing to roll back to")]
-    NotApplied { version: String, target: String },
-    #[error(
-        "{version} is not in a failed or interrupted state on {target} (it is {state}); nothing to resolve"
-    )]
-    NothingToResolve {
-        version: String,
-        target: String,
-        state: String,
-    },
-}
-
-fn error_text(error: &Option<String>) -> String {
-    error
-        .as_ref()
-        .map(|e| format!(" ({e})"))
-        .unwrap_or_default()
-}
-
-impl RunError {
-    /// 2 for input the user must fix (an unknown version), 1 for everything else.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            RunError::UnknownVersion { .. } | RunError::AmbiguousVersion { .. } => 2,
-            _ => 1,
-        }
-    }
-}
-
-/// How `resolve` settles an interrupted migration.
+/// How `resolve` settles a migration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolution {
     /// Its changes are complete: record it as applied.
     Applied,
-    /// Its changes are undone: forget it, so `up` runs it again.
+    /// Take it back: undo whatever of it exists (its derived `down()`, skipping what does not
+    /// exist) and forget it, so `up` runs it again.
     RolledBack,
-}
-
-/// The migration state of one database, read without changing anything.
-#[derive(Debug, Default)]
-struct Snapshot {
-    /// `seaql_migrations`: version → applied_at (unix seconds).
-    applied: BTreeMap<String, i64>,
-    history: BTreeMap<String, Record>,
-}
-
-/// One row of `status`.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct StatusRow {
-    pub version: String,
-    pub group: String,
-    pub state: String,
-    pub applied_at: Option<DateTime<Utc>>,
-    pub duration_ms: Option<i64>,
-    pub checksum: Option<String>,
-    pub recorded_checksum: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct StatusReport {
-    pub database: String,
-    pub lock_holder: Option<String>,
-    pub applied: usize,
-    pub pending: usize,
-    /// Failed or interrupted migrations, changed checksums, applied migrations without files.
-    pub problems: usize,
-    pub migrations: Vec<StatusRow>,
 }
 
 /// The runner for migrator `M` on one database.
 pub struct Runner<'a, M: MigratorTrait> {
     db: &'a DatabaseConnection,
-    target: &'a Target,
-    lock_timeout: Duration,
+    target: Target,
+    options: Options,
     migrator: PhantomData<M>,
 }
 
 impl<'a, M: MigratorTrait> Runner<'a, M> {
-    pub fn new(db: &'a DatabaseConnection, target: &'a Target, lock_timeout: Duration) -> Self {
+    /// The runner on a connection the application opened, as `Migrator::up(&db, None)` takes
+    /// one. Messages name the database by its backend; on SQLite the lock file is found from
+    /// the connection.
+    pub fn new(db: &'a DatabaseConnection) -> Self {
+        Self::for_target(db, &Target::of_connection(db.get_database_backend()))
+    }
+
+    /// The runner on `db`, opened from `target` (messages name the target, password redacted).
+    pub fn for_target(db: &'a DatabaseConnection, target: &Target) -> Self {
         Self {
             db,
-            target,
-            lock_timeout,
+            target: target.clone(),
+            options: Options::default(),
             migrator: PhantomData,
         }
+    }
+
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.options.lock_timeout = timeout;
+        self
+    }
+
+    pub fn ddl_lock_timeout(mut self, timeout: Duration, retries: u32) -> Self {
+        self.options.ddl_lock_timeout = timeout;
+        self.options.ddl_retries = retries;
+        self
+    }
+
+    pub fn allow_out_of_order(mut self, allow: bool) -> Self {
+        self.options.allow_out_of_order = allow;
+        self
+    }
+
+    /// Applies every pending migration, logging progress through `tracing`; returns how many
+    /// were applied. The library counterpart of `learndb migrate up`.
+    pub async fn up(&self) -> Result<usize, RunError> {
+        self.up_with(&Selection::All, &mut log_event).await
     }
 
     fn backend(&self) -> DbBackend {
@@ -201,8 +162,24 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         M::migrations()
     }
 
-    fn seaql_table() -> String {
-        M::migration_table_name().to_string()
+    fn names() -> Vec<String> {
+        Self::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect()
+    }
+
+    fn migration(version: &str) -> Option<Box<dyn MigrationTrait>> {
+        Self::migrations().into_iter().find(|m| m.name() == version)
+    }
+
+    fn executor(&self) -> Executor<'_> {
+        Executor {
+            db: self.db,
+            target: &self.target,
+            options: &self.options,
+            seaql_table: M::migration_table_name().to_string(),
+        }
     }
 
     // ----- commands that change state: each takes the lock first --------------------------
@@ -212,14 +189,14 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         &self,
         work: impl AsyncFnOnce() -> Result<T, RunError>,
     ) -> Result<T, RunError> {
-        let lock = MigrationLock::acquire(self.target, self.db, self.lock_timeout).await?;
+        let lock = MigrationLock::acquire(&self.target, self.db, self.options.lock_timeout).await?;
         let result = work().await;
         lock.release().await;
         result
     }
 
     /// Applies pending migrations; returns how many were applied.
-    pub async fn up(
+    pub async fn up_with(
         &self,
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
@@ -229,8 +206,34 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             .await
     }
 
-    /// Rolls back applied migrations; returns how many were rolled back.
-    pub async fn down(
+    /// Takes back every interrupted or failed migration (see [`Resolution::RolledBack`]), then
+    /// applies pending migrations: `up --recover`.
+    pub async fn recover_and_up(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<usize, RunError> {
+        self.check_selection(selection)?;
+        self.locked(async || {
+            self.install().await?;
+            let snapshot = self.snapshot().await?;
+            let mut unfinished: Vec<&Record> = snapshot.unfinished();
+            unfinished.sort_by(|a, b| b.version.cmp(&a.version));
+            for record in unfinished {
+                let changed = self.undo(&record.version).await?;
+                progress(&Event::Note(format!(
+                    "{}: was '{}'; took back {changed} statement(s) of it",
+                    record.version,
+                    record.state.as_str()
+                )));
+            }
+            self.up_locked(selection, progress).await
+        })
+        .await
+    }
+
+    /// Rolls back applied migrations, newest application first; returns how many.
+    pub async fn down_with(
         &self,
         selection: &Selection,
         progress: &mut dyn FnMut(&Event),
@@ -249,16 +252,18 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         .await
     }
 
-    /// Rolls back everything and drops the two history tables.
+    /// Rolls back everything and drops the history tables.
     pub async fn reset(&self, progress: &mut dyn FnMut(&Event)) -> Result<(), RunError> {
         self.locked(async || {
             self.down_locked(&Selection::All, progress).await?;
             let err = self.db_err("reset");
             history::drop(self.db).await.map_err(&err)?;
             M::uninstall(self.db).await.map_err(&err)?;
-            progress(&Event::Note(
-                "dropped seaql_migrations and learndb_migration_history".into(),
-            ));
+            progress(&Event::Note(format!(
+                "dropped seaql_migrations, {} and {}",
+                history::HISTORY_TABLE,
+                history::JOURNAL_TABLE
+            )));
             Ok(())
         })
         .await
@@ -307,41 +312,62 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         .await
     }
 
-    /// Settles a migration that failed or was interrupted on a non-transactional backend.
+    /// Settles one migration: records it as applied (after a failure whose changes an operator
+    /// completed, or objects that exist without history), or takes it back.
     pub async fn resolve(&self, query: &str, resolution: Resolution) -> Result<String, RunError> {
         let version = self.find_version(query)?;
         self.locked(async || {
             self.install().await?;
             let snapshot = self.snapshot().await?;
             let err = self.db_err("resolve");
-            let record = match snapshot.history.get(&version) {
-                Some(r) if r.state.is_unfinished() => r.clone(),
-                other => {
+            let record = snapshot.history.get(&version);
+            let unfinished = record.is_some_and(|r| r.state.is_unfinished());
+            let applied = snapshot.applied.contains_key(&version);
+            match resolution {
+                Resolution::Applied if unfinished || !applied => {
+                    let migration =
+                        Self::migration(&version).ok_or_else(|| self.missing(&version))?;
+                    let sum = checksum(
+                        &capture(self.backend(), migration.as_ref(), Direction::Up)
+                            .await
+                            .map_err(&err)?,
+                    );
+                    let resolved = Record {
+                        version: version.clone(),
+                        checksum: sum,
+                        state: State::Applied,
+                        applied_at: Utc::now(),
+                        duration_ms: record.and_then(|r| r.duration_ms),
+                        applied_by: Some(format!("resolved --applied by {}", history::whoami())),
+                        error: None,
+                    };
+                    let txn = self.db.begin().await.map_err(&err)?;
+                    if !applied {
+                        execute::record_seaql(
+                            &txn,
+                            &M::migration_table_name().to_string(),
+                            &version,
+                        )
+                        .await
+                        .map_err(&err)?;
+                    }
+                    history::put(&txn, &resolved).await.map_err(&err)?;
+                    history::journal_clear(&txn, &version).await.map_err(&err)?;
+                    txn.commit().await.map_err(&err)?;
+                }
+                Resolution::RolledBack if unfinished => {
+                    self.undo(&version).await?;
+                }
+                _ => {
                     return Err(RunError::NothingToResolve {
                         version: version.clone(),
                         target: self.target.to_string(),
-                        state: other
-                            .map_or("not recorded", |r| r.state.as_str())
-                            .to_owned(),
+                        state: match record {
+                            Some(r) => r.state.as_str().to_owned(),
+                            None if applied => "applied".to_owned(),
+                            None => "pending".to_owned(),
+                        },
                     });
-                }
-            };
-            match resolution {
-                Resolution::Applied => {
-                    if !snapshot.applied.contains_key(&version) {
-                        self.record_seaql(self.db, &version).await.map_err(&err)?;
-                    }
-                    let resolved = Record {
-                        state: State::Applied,
-                        error: None,
-                        applied_by: Some(format!("resolved --applied by {}", history::whoami())),
-                        ..record
-                    };
-                    history::put(self.db, &resolved).await.map_err(&err)?;
-                }
-                Resolution::RolledBack => {
-                    self.forget_seaql(self.db, &version).await.map_err(&err)?;
-                    history::remove(self.db, &version).await.map_err(&err)?;
                 }
             }
             Ok(version.clone())
@@ -349,73 +375,19 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         .await
     }
 
-    // ----- read-only: no lock, no DDL -------------------------------------------------------
-
-    /// The state of every migration. Creates nothing and takes no lock, so it works for a
-    /// read-only user and while another process migrates.
-    pub async fn status(&self) -> Result<StatusReport, RunError> {
-        let snapshot = self.snapshot().await?;
-        let lock_holder = lock::holder(self.target, self.db)
-            .await
-            .map_err(self.db_err("status"))?;
-        let mut rows = Vec::new();
-        let names: Vec<String> = Self::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        for migration in Self::migrations() {
-            let version = migration.name().to_owned();
-            let record = snapshot.history.get(&version);
-            let current = checksum(
-                &capture(self.backend(), migration.as_ref(), Direction::Up)
-                    .await
-                    .map_err(self.db_err("status"))?,
-            );
-            let applied_at = snapshot.applied.get(&version);
-            let state = match (record, applied_at) {
-                (Some(r), _) if r.state.is_unfinished() => r.state.as_str().to_owned(),
-                (Some(r), Some(_)) if r.checksum != current => "checksum changed".to_owned(),
-                (_, Some(_)) => "applied".to_owned(),
-                (_, None) => "pending".to_owned(),
-            };
-            rows.push(StatusRow {
-                group: group_of(&version),
-                state,
-                applied_at: record
-                    .map(|r| r.applied_at)
-                    .or_else(|| applied_at.and_then(|t| Utc.timestamp_opt(*t, 0).single())),
-                duration_ms: record.and_then(|r| r.duration_ms),
-                checksum: Some(current),
-                recorded_checksum: record.map(|r| r.checksum.clone()),
-                error: record.and_then(|r| r.error.clone()),
-                version,
-            });
+    fn missing(&self, version: &str) -> RunError {
+        RunError::MissingFiles {
+            target: self.target.to_string(),
+            versions: version.to_owned(),
         }
-        for (version, at) in &snapshot.applied {
-            if !names.contains(version) {
-                rows.push(StatusRow {
-                    group: group_of(version),
-                    state: "missing file".into(),
-                    applied_at: Utc.timestamp_opt(*at, 0).single(),
-                    duration_ms: snapshot.history.get(version).and_then(|r| r.duration_ms),
-                    checksum: None,
-                    recorded_checksum: snapshot.history.get(version).map(|r| r.checksum.clone()),
-                    error: None,
-                    version: version.clone(),
-                });
-            }
-        }
-        let applied = rows.iter().filter(|r| r.state == "applied").count();
-        let pending = rows.iter().filter(|r| r.state == "pending").count();
-        Ok(StatusReport {
-            database: self.target.to_string(),
-            lock_holder,
-            applied,
-            pending,
-            problems: rows.len() - applied - pending,
-            migrations: rows,
-        })
     }
+
+    async fn undo(&self, version: &str) -> Result<usize, RunError> {
+        let migration = Self::migration(version).ok_or_else(|| self.missing(version))?;
+        self.executor().undo(migration.as_ref()).await
+    }
+
+    // ----- read-only: no lock, no DDL -------------------------------------------------------
 
     /// The SQL `up` (Direction::Up) or `down` would run, per migration, without running it.
     pub async fn plan(
@@ -426,21 +398,38 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         self.check_selection(selection)?;
         let snapshot = self.snapshot().await?;
         self.verify(&snapshot).await?;
-        let chosen = match direction {
-            Direction::Up => self.select_up(&snapshot, selection)?,
-            Direction::Down => self.select_down(&snapshot, selection)?,
-        };
         let mut plan = Vec::new();
-        for migration in chosen {
+        for version in self.select(
+            &snapshot,
+            direction,
+            selection,
+            self.options.allow_out_of_order,
+        )? {
+            let migration = Self::migration(&version).ok_or_else(|| self.missing(&version))?;
             let sql = capture(self.backend(), migration.as_ref(), direction)
                 .await
                 .map_err(self.db_err("dry run"))?;
-            plan.push((migration.name().to_owned(), sql));
+            plan.push((version, sql));
         }
         Ok(plan)
     }
 
     // ----- the work, under the lock ----------------------------------------------------------
+
+    fn select(
+        &self,
+        snapshot: &Snapshot,
+        direction: Direction,
+        selection: &Selection,
+        allow_out_of_order: bool,
+    ) -> Result<Vec<String>, RunError> {
+        let names = Self::names();
+        let applied = snapshot.applied_in_order();
+        Ok(match direction {
+            Direction::Up => plan::select_up(&names, &applied, selection, allow_out_of_order)?,
+            Direction::Down => plan::select_down(&names, &applied, selection)?,
+        })
+    }
 
     async fn up_locked(
         &self,
@@ -448,11 +437,95 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         let snapshot = self.checked_snapshot(progress).await?;
-        let chosen = self.select_up(&snapshot, selection)?;
-        for migration in &chosen {
-            self.apply(migration.as_ref(), progress).await?;
+        // Objects first: a migration whose history was lost looks out of order too, and the
+        // objects say more about what happened.
+        let chosen = self.select(&snapshot, Direction::Up, selection, true)?;
+        if chosen.is_empty() {
+            return Ok(0);
         }
-        Ok(chosen.len())
+        let mut existing = untracked::existing(self.db)
+            .await
+            .map_err(self.db_err("reading the catalog"))?;
+        let migrations: Vec<Box<dyn MigrationTrait>> = chosen
+            .iter()
+            .map(|v| Self::migration(v).ok_or_else(|| self.missing(v)))
+            .collect::<Result<_, _>>()?;
+        let mut works = Vec::new();
+        for migration in &migrations {
+            let work = Work::new(self.backend(), migration.as_ref(), Direction::Up)
+                .await
+                .map_err(self.db_err("migrate up"))?;
+            let creates = self.refuse_untracked(&work, &existing, &snapshot)?;
+            existing.extend(creates);
+            works.push(work);
+        }
+        self.select(
+            &snapshot,
+            Direction::Up,
+            selection,
+            self.options.allow_out_of_order,
+        )?;
+        let executor = self.executor();
+        for work in &works {
+            let version = work.migration.name().to_owned();
+            progress(&Event::Applying(version.clone()));
+            let started = Instant::now();
+            executor.run(work, snapshot.history.get(&version)).await?;
+            progress(&Event::Applied(version, started.elapsed()));
+        }
+        Ok(works.len())
+    }
+
+    /// Stops before a migration that would create an object that already exists (and that it
+    /// does not drop first); returns what it creates.
+    fn refuse_untracked(
+        &self,
+        work: &Work<'_>,
+        existing: &BTreeSet<Object>,
+        snapshot: &Snapshot,
+    ) -> Result<Vec<Object>, RunError> {
+        let Some(statements) = &work.statements else {
+            return Ok(Vec::new());
+        };
+        let mut creates = Vec::new();
+        let mut clashes = Vec::new();
+        let mut dropped = BTreeSet::new();
+        for statement in statements {
+            if let Some(object) = untracked::dropped_by(&statement.sql) {
+                dropped.insert(object);
+            }
+            if let Some(object) = untracked::created_by(&statement.sql) {
+                if existing.contains(&object) && !dropped.contains(&object) {
+                    clashes.push(object.describe());
+                }
+                creates.push(object);
+            }
+        }
+        if clashes.is_empty() {
+            return Ok(creates);
+        }
+        let count = clashes.len();
+        clashes.truncate(5);
+        let mut objects = clashes.join(", ");
+        if count > 5 {
+            objects.push_str(&format!(" and {} more", count - 5));
+        }
+        let version = work.migration.name().to_owned();
+        let note = match snapshot.history.get(&version) {
+            Some(r) => format!(
+                " ({} records it as '{}' since {})",
+                history::HISTORY_TABLE,
+                r.state.as_str(),
+                r.applied_at.to_rfc3339()
+            ),
+            None => String::new(),
+        };
+        Err(RunError::Untracked {
+            version,
+            target: self.target.to_string(),
+            objects,
+            note,
+        })
     }
 
     async fn down_locked(
@@ -461,29 +534,23 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         let snapshot = self.checked_snapshot(progress).await?;
-        let chosen = self.select_down(&snapshot, selection)?;
-        for migration in &chosen {
-            // checked_snapshot() recorded every applied migration, so its row is there.
-            let recorded = snapshot
-                .history
-                .get(migration.name())
-                .ok_or_else(|| RunError::Db {
-                    action: "migrate down",
-                    target: self.target.to_string(),
-                    reason: format!(
-                        "{} has no row in {}",
-                        migration.name(),
-                        history::HISTORY_TABLE
-                    ),
-                })?;
-            self.roll_back(migration.as_ref(), recorded, progress)
-                .await?;
+        let chosen = self.select(&snapshot, Direction::Down, selection, true)?;
+        let executor = self.executor();
+        for version in &chosen {
+            let migration = Self::migration(version).ok_or_else(|| self.missing(version))?;
+            let work = Work::new(self.backend(), migration.as_ref(), Direction::Down)
+                .await
+                .map_err(self.db_err("migrate down"))?;
+            progress(&Event::RollingBack(version.clone()));
+            let started = Instant::now();
+            executor.run(&work, snapshot.history.get(version)).await?;
+            progress(&Event::RolledBack(version.clone(), started.elapsed()));
         }
         Ok(chosen.len())
     }
 
-    /// The migration state, once the history tables exist, migrations applied or rolled back by
-    /// other tools are reconciled, and nothing blocks a run (see [`Runner::verify`]).
+    /// The migration state, once the history tables exist, migrations applied by other tools
+    /// are recorded, and nothing blocks a run (see [`Runner::verify`]).
     async fn checked_snapshot(
         &self,
         progress: &mut dyn FnMut(&Event),
@@ -496,7 +563,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         Ok(snapshot)
     }
 
-    /// Creates `seaql_migrations` and the history table if missing (only under the lock, so
+    /// Creates `seaql_migrations` and the history tables if missing (only under the lock, so
     /// concurrent first runs cannot race on CREATE TABLE).
     async fn install(&self) -> Result<(), RunError> {
         let err = self.db_err("creating the migration history tables");
@@ -505,122 +572,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     async fn snapshot(&self) -> Result<Snapshot, RunError> {
-        let err = self.db_err("reading the migration history");
-        let mut snapshot = Snapshot::default();
-        let table = Self::seaql_table();
-        if SchemaManager::new(self.db)
-            .has_table(&table)
+        Snapshot::read(self.db, &M::migration_table_name().to_string())
             .await
-            .map_err(&err)?
-        {
-            let select = Query::select()
-                .columns([Alias::new("version"), Alias::new("applied_at")])
-                .from(Alias::new(table))
-                .to_owned();
-            for row in self.db.query_all(&select).await.map_err(&err)? {
-                let version: String = row.try_get("", "version").map_err(&err)?;
-                let at: i64 = row.try_get("", "applied_at").map_err(&err)?;
-                snapshot.applied.insert(version, at);
-            }
-        }
-        for record in history::load(self.db).await.map_err(&err)? {
-            snapshot.history.insert(record.version.clone(), record);
-        }
-        Ok(snapshot)
-    }
-
-    /// Brings the history in line with `seaql_migrations` where another tool changed it:
-    /// migrations applied by plain sea-orm-migration get a history row with their current
-    /// checksum, and rows of migrations it rolled back are removed.
-    async fn reconcile(
-        &self,
-        snapshot: &Snapshot,
-        progress: &mut dyn FnMut(&Event),
-    ) -> Result<(), RunError> {
-        let err = self.db_err("recording the migration history");
-        for migration in Self::migrations() {
-            let version = migration.name();
-            match (snapshot.applied.get(version), snapshot.history.get(version)) {
-                (Some(at), None) => {
-                    let sql = capture(self.backend(), migration.as_ref(), Direction::Up)
-                        .await
-                        .map_err(&err)?;
-                    let record = Record {
-                        version: version.to_owned(),
-                        checksum: checksum(&sql),
-                        state: State::Applied,
-                        applied_at: Utc.timestamp_opt(*at, 0).single().unwrap_or_else(Utc::now),
-                        duration_ms: None,
-                        applied_by: Some("recorded by learndb: applied without its history".into()),
-                        error: None,
-                    };
-                    history::put(self.db, &record).await.map_err(&err)?;
-                    progress(&Event::Note(format!(
-                        "{version}: was applied without learndb; recorded its checksum"
-                    )));
-                }
-                (None, Some(r)) if r.state == State::Applied => {
-                    history::remove(self.db, version).await.map_err(&err)?;
-                    progress(&Event::Note(format!(
-                        "{version}: was rolled back without learndb; removed its history row"
-                    )));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Refuses to continue when a migration is unfinished, applied without its file, or
-    /// changed since it was applied.
-    async fn verify(&self, snapshot: &Snapshot) -> Result<(), RunError> {
-        self.refuse_unfinished(snapshot)?;
-        let names: Vec<String> = Self::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        let missing: Vec<&String> = snapshot
-            .applied
-            .keys()
-            .filter(|v| !names.contains(v))
-            .collect();
-        if !missing.is_empty() {
-            return Err(RunError::MissingFiles {
-                target: self.target.to_string(),
-                versions: missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-        let changes = self.checksum_changes(snapshot).await?;
-        if !changes.is_empty() {
-            return Err(RunError::ChecksumChanged {
-                target: self.target.to_string(),
-                count: changes.len(),
-                details: changes
-                    .iter()
-                    .map(|(v, current, r)| format!("{v} recorded {} but now {current}", r.checksum))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            });
-        }
-        Ok(())
-    }
-
-    /// A failed or interrupted migration blocks every command but `status` and `resolve`.
-    fn refuse_unfinished(&self, snapshot: &Snapshot) -> Result<(), RunError> {
-        match snapshot.history.values().find(|r| r.state.is_unfinished()) {
-            Some(record) => Err(RunError::Unfinished {
-                target: self.target.to_string(),
-                version: record.version.clone(),
-                state: record.state.as_str(),
-                since: record.applied_at.to_rfc3339(),
-                error: record.error.clone(),
-            }),
-            None => Ok(()),
-        }
+            .map_err(self.db_err("reading the migration history"))
     }
 
     /// Rejects an unknown `--to` before anything is locked or created.
@@ -631,281 +585,20 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         }
     }
 
-    /// Applied migrations whose recorded checksum differs from their SQL today.
-    async fn checksum_changes(
-        &self,
-        snapshot: &Snapshot,
-    ) -> Result<Vec<(String, String, Record)>, RunError> {
-        let mut changes = Vec::new();
-        for migration in Self::migrations() {
-            let Some(record) = snapshot.history.get(migration.name()) else {
-                continue;
-            };
-            if record.state != State::Applied {
-                continue;
-            }
-            let current = checksum(
-                &capture(self.backend(), migration.as_ref(), Direction::Up)
-                    .await
-                    .map_err(self.db_err("computing checksums"))?,
-            );
-            if current != record.checksum {
-                changes.push((record.version.clone(), current, record.clone()));
-            }
-        }
-        Ok(changes)
-    }
-
-    fn select_up(
-        &self,
-        snapshot: &Snapshot,
-        selection: &Selection,
-    ) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
-        let all = Self::migrations();
-        let last = match selection {
-            Selection::To(query) => Some(self.find_version(query)?),
-            _ => None,
-        };
-        let mut pending: Vec<Box<dyn MigrationTrait>> = Vec::new();
-        for migration in all {
-            if snapshot.applied.contains_key(migration.name()) {
-                continue;
-            }
-            if let Some(last) = &last
-                && migration.name() > last.as_str()
-            {
-                continue;
-            }
-            pending.push(migration);
-        }
-        if let Selection::Count(n) = selection {
-            pending.truncate(*n as usize);
-        }
-        Ok(pending)
-    }
-
-    fn select_down(
-        &self,
-        snapshot: &Snapshot,
-        selection: &Selection,
-    ) -> Result<Vec<Box<dyn MigrationTrait>>, RunError> {
-        let mut applied: Vec<Box<dyn MigrationTrait>> = Self::migrations()
-            .into_iter()
-            .filter(|m| snapshot.applied.contains_key(m.name()))
-            .collect();
-        applied.reverse();
-        match selection {
-            Selection::All => {}
-            Selection::Count(n) => applied.truncate(*n as usize),
-            Selection::To(query) => {
-                let keep = self.find_version(query)?;
-                if !snapshot.applied.contains_key(&keep) {
-                    return Err(RunError::NotApplied {
-                        version: keep,
-                        target: self.target.to_string(),
-                    });
-                }
-                applied.retain(|m| m.name() > keep.as_str());
-            }
-        }
-        Ok(applied)
-    }
-
     /// Resolves a version query: a full name, a unique prefix, a serial number or a group name.
     pub fn find_version(&self, query: &str) -> Result<String, RunError> {
-        let names: Vec<String> = Self::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        find_version(&names, query)
-    }
-
-    async fn apply(
-        &self,
-        migration: &dyn MigrationTrait,
-        progress: &mut dyn FnMut(&Event),
-    ) -> Result<(), RunError> {
-        let version = migration.name().to_owned();
-        progress(&Event::Applying(version.clone()));
-        let err = self.db_err("migrate up");
-        let sum = checksum(
-            &capture(self.backend(), migration, Direction::Up)
-                .await
-                .map_err(&err)?,
-        );
-        let started_at = Utc::now();
-        let started = Instant::now();
-        let record = |state: State, error: Option<String>| Record {
-            version: version.clone(),
-            checksum: sum.clone(),
-            state,
-            applied_at: started_at,
-            duration_ms: Some(started.elapsed().as_millis() as i64),
-            applied_by: Some(history::whoami()),
-            error,
-        };
-        if self.transactional() {
-            let txn = self.db.begin().await.map_err(&err)?;
-            if let Err(e) = migration.up(&SchemaManager::new(&txn)).await {
-                txn.rollback().await.ok();
-                return Err(self.failed(
-                    &version,
-                    &e,
-                    "its transaction was rolled back, so nothing was changed or recorded",
-                ));
-            }
-            self.record_seaql(&txn, &version).await.map_err(&err)?;
-            history::put(&txn, &record(State::Applied, None))
-                .await
-                .map_err(&err)?;
-            txn.commit().await.map_err(&err)?;
-        } else {
-            history::put(self.db, &record(State::Running, None))
-                .await
-                .map_err(&err)?;
-            if let Err(e) = migration.up(&SchemaManager::new(self.db)).await {
-                let reason = self.target.scrub(&one_line(&e.to_string()));
-                history::put(self.db, &record(State::Failed, Some(reason)))
-                    .await
-                    .map_err(&err)?;
-                return Err(self.failed(
-                    &version,
-                    &e,
-                    &format!("MySQL commits DDL statement by statement, so part of it may be in place; it is recorded as failed and every run refuses until you inspect the database and run `resolve {version} --applied` or `--rolled-back`"),
-                ));
-            }
-            self.record_seaql(self.db, &version).await.map_err(&err)?;
-            history::put(self.db, &record(State::Applied, None))
-                .await
-                .map_err(&err)?;
-        }
-        progress(&Event::Applied(version, started.elapsed()));
-        Ok(())
-    }
-
-    async fn roll_back(
-        &self,
-        migration: &dyn MigrationTrait,
-        recorded: &Record,
-        progress: &mut dyn FnMut(&Event),
-    ) -> Result<(), RunError> {
-        let version = migration.name().to_owned();
-        progress(&Event::RollingBack(version.clone()));
-        let err = self.db_err("migrate down");
-        let started = Instant::now();
-        if self.transactional() {
-            let txn = self.db.begin().await.map_err(&err)?;
-            if let Err(e) = migration.down(&SchemaManager::new(&txn)).await {
-                txn.rollback().await.ok();
-                return Err(self.failed(
-                    &version,
-                    &e,
-                    "its transaction was rolled back, so it is still applied",
-                ));
-            }
-            self.forget_seaql(&txn, &version).await.map_err(&err)?;
-            history::remove(&txn, &version).await.map_err(&err)?;
-            txn.commit().await.map_err(&err)?;
-        } else {
-            let marked = |state: State, error: Option<String>| Record {
-                state,
-                error,
-                applied_at: Utc::now(),
-                applied_by: Some(history::whoami()),
-                ..recorded.clone()
-            };
-            history::put(self.db, &marked(State::RollingBack, None))
-                .await
-                .map_err(&err)?;
-            if let Err(e) = migration.down(&SchemaManager::new(self.db)).await {
-                let reason = self.target.scrub(&one_line(&e.to_string()));
-                history::put(self.db, &marked(State::RollbackFailed, Some(reason)))
-                    .await
-                    .map_err(&err)?;
-                return Err(self.failed(
-                    &version,
-                    &e,
-                    &format!("MySQL commits DDL statement by statement, so part of it may be undone; it is recorded as rollback_failed and every run refuses until you run `resolve {version} --applied` or `--rolled-back`"),
-                ));
-            }
-            self.forget_seaql(self.db, &version).await.map_err(&err)?;
-            history::remove(self.db, &version).await.map_err(&err)?;
-        }
-        progress(&Event::RolledBack(version, started.elapsed()));
-        Ok(())
-    }
-
-    /// PostgreSQL and SQLite run DDL inside transactions; MySQL commits each DDL statement.
-    fn transactional(&self) -> bool {
-        self.backend() != DbBackend::MySql
-    }
-
-    fn failed(&self, version: &str, err: &DbErr, after: &str) -> RunError {
-        RunError::MigrationFailed {
-            version: version.to_owned(),
-            target: self.target.to_string(),
-            reason: self.target.scrub(&one_line(&err.to_string())),
-            after: after.to_owned(),
-        }
-    }
-
-    async fn record_seaql<C: ConnectionTrait>(&self, db: &C, version: &str) -> Result<(), DbErr> {
-        let insert = Query::insert()
-            .into_table(Alias::new(Self::seaql_table()))
-            .columns([Alias::new("version"), Alias::new("applied_at")])
-            .values([version.into(), Utc::now().timestamp().into()])
-            .map_err(|e| DbErr::Custom(e.to_string()))?
-            .to_owned();
-        db.execute(&insert).await.map(|_| ())
-    }
-
-    async fn forget_seaql<C: ConnectionTrait>(&self, db: &C, version: &str) -> Result<(), DbErr> {
-        let delete = Query::delete()
-            .from_table(Alias::new(Self::seaql_table()))
-            .and_where(Expr::col(Alias::new("version")).eq(version))
-            .to_owned();
-        db.execute(&delete).await.map(|_| ())
+        Ok(find_version(&Self::names(), query)?)
     }
 }
 
-/// `m20261121_000006_progress` → `progress`.
-pub fn group_of(version: &str) -> String {
-    version.splitn(3, '_').nth(2).unwrap_or(version).to_owned()
-}
-
-/// Resolves a version query against migration names.
-pub fn find_version(names: &[String], query: &str) -> Result<String, RunError> {
-    let query = query.trim();
-    if let Some(exact) = names.iter().find(|n| n.as_str() == query) {
-        return Ok(exact.clone());
-    }
-    let serial = |name: &str| name.split('_').nth(1).and_then(|s| s.parse::<u64>().ok());
-    let wanted_serial = query.parse::<u64>().ok();
-    let matches: Vec<&String> = names
-        .iter()
-        .filter(|name| {
-            let after_date = name.split_once('_').map_or("", |(_, rest)| rest);
-            !query.is_empty()
-                && (name.starts_with(query)
-                    || after_date.starts_with(query)
-                    || group_of(name) == query
-                    || (wanted_serial.is_some() && serial(name) == wanted_serial))
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(RunError::UnknownVersion {
-            query: query.to_owned(),
-            known: names.join(", "),
-        }),
-        many => Err(RunError::AmbiguousVersion {
-            query: query.to_owned(),
-            matches: many
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
+/// The library's progress output: one `tracing` event per step.
+fn log_event(event: &Event) {
+    match event {
+        Event::Applying(v) => tracing::debug!("applying {v}"),
+        Event::Applied(v, d) => tracing::info!("applied {v} in {} ms", d.as_millis()),
+        Event::RollingBack(v) => tracing::debug!("rolling back {v}"),
+        Event::RolledBack(v, d) => tracing::info!("rolled back {v} in {} ms", d.as_millis()),
+        Event::Note(text) => tracing::info!("{text}"),
     }
 }
 
@@ -933,44 +626,5 @@ pub fn backend_name(backend: DbBackend) -> &'static str {
         DbBackend::Postgres => "postgres",
         DbBackend::MySql => "mysql",
         _ => "sqlite",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names() -> Vec<String> {
-        [
-            "m20261121_000001_users",
-            "m20261121_000002_content",
-            "m20261121_000006_progress",
-            "m20261121_000010_plugins",
-        ]
-        .map(String::from)
-        .to_vec()
-    }
-
-    #[test]
-    fn versions_resolve_by_name_prefix_serial_and_group() {
-        let n = names();
-        assert_eq!(find_version(&n, "m20261121_000006_progress").unwrap(), n[2]);
-        assert_eq!(find_version(&n, "m20261121_000002").unwrap(), n[1]);
-        assert_eq!(find_version(&n, "000006").unwrap(), n[2]);
-        assert_eq!(find_version(&n, "6").unwrap(), n[2]);
-        assert_eq!(find_version(&n, "010").unwrap(), n[3]);
-        assert_eq!(find_version(&n, "progress").unwrap(), n[2]);
-        assert!(matches!(
-            find_version(&n, "m2026"),
-            Err(RunError::AmbiguousVersion { .. })
-        ));
-        assert!(matches!(
-            find_version(&n, "9"),
-            Err(RunError::UnknownVersion { .. })
-        ));
-        assert!(matches!(
-            find_version(&n, ""),
-            Err(RunError::UnknownVersion { .. })
-        ));
     }
 }

@@ -1,0 +1,715 @@
+//! Running one migration's statements: one executor for both ways a migration can run.
+//!
+//! - **In a transaction** (PostgreSQL and SQLite, unless the migration's `use_transaction()`
+//!   says `Some(false)`): every statement and the bookkeeping commit together or not at all.
+//! - **Journaled** (MySQL/MariaDB/TiDB, whose DDL commits statement by statement, and migrations
+//!   that must run outside a transaction, such as `CREATE INDEX CONCURRENTLY`): the history row
+//!   says `running` first, each completed statement is written to the journal, and the row
+//!   becomes `applied` only at the end. A crash or error leaves an exact record, and
+//!   [`Executor::undo`] takes the migration back by running its derived `down()` with IF EXISTS
+//!   semantics: it drops only what exists.
+//!
+//! The statements are the ones [`super::capture`] records, executed one by one, so the runner
+//! can stop between two of them when SIGINT or SIGTERM arrives. A migration whose SQL cannot be
+//! captured (it reads the database) is run as a whole through its own `up()`/`down()`.
+//!
+//! Every DDL statement waits at most `ddl_lock_timeout` for its table locks (PostgreSQL
+//! `lock_timeout`, MySQL `lock_wait_timeout`) and is retried a few times: a migration stuck
+//! behind a long transaction then fails fast, naming that transaction, instead of queueing all
+//! traffic on the table behind its exclusive lock request.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseExecutor, DbBackend, DbErr, RuntimeErr, Statement,
+    TransactionTrait,
+};
+use sea_orm_migration::prelude::{Alias, Expr, ExprTrait, Query};
+use sea_orm_migration::sea_orm;
+use sea_orm_migration::{MigrationTrait, SchemaManager};
+
+use super::capture::{Direction, capture_statements, checksum};
+use super::history::{self, Record, State};
+use super::interrupt::{self, Signal};
+use super::{Options, RunError};
+use crate::connect::{Target, one_line};
+
+/// How a migration runs on this backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Transaction,
+    Journaled,
+}
+
+/// The mode for `migration` on `backend`: MySQL cannot roll back DDL, so it is always
+/// journaled; elsewhere a transaction unless the migration opts out.
+pub fn mode(backend: DbBackend, migration: &dyn MigrationTrait) -> Mode {
+    match (backend, migration.use_transaction()) {
+        (DbBackend::MySql, _) | (_, Some(false)) => Mode::Journaled,
+        _ => Mode::Transaction,
+    }
+}
+
+/// A migration's statements in one direction, captured once.
+pub struct Work<'m> {
+    pub migration: &'m dyn MigrationTrait,
+    pub direction: Direction,
+    /// `None` when the migration reads the database and cannot be captured.
+    pub statements: Option<Vec<Statement>>,
+    /// SHA-256 of the `up()` SQL: the checksum the history records.
+    pub checksum: String,
+}
+
+impl<'m> Work<'m> {
+    pub async fn new(
+        backend: DbBackend,
+        migration: &'m dyn MigrationTrait,
+        direction: Direction,
+    ) -> Result<Work<'m>, DbErr> {
+        let statements = capture_statements(backend, migration, direction).await.ok();
+        let up_sql = match (direction, &statements) {
+            (Direction::Up, Some(s)) => s.iter().map(|s| s.to_string()).collect(),
+            _ => super::capture::capture(backend, migration, Direction::Up).await?,
+        };
+        Ok(Work {
+            migration,
+            direction,
+            statements,
+            checksum: checksum(&up_sql),
+        })
+    }
+
+    fn version(&self) -> String {
+        self.migration.name().to_owned()
+    }
+
+    fn direction_name(&self) -> &'static str {
+        match self.direction {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+pub struct Executor<'r> {
+    pub db: &'r DatabaseConnection,
+    pub target: &'r Target,
+    pub options: &'r Options,
+    pub seaql_table: String,
+}
+
+impl Executor<'_> {
+    fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    fn bookkeeping_err(&self) -> impl Fn(DbErr) -> RunError + '_ {
+        move |err| RunError::Db {
+            action: "recording the migration history",
+            target: self.target.to_string(),
+            reason: self.target.scrub(&one_line(&err.to_string())),
+        }
+    }
+
+    /// Runs `work` and records its outcome: `up` leaves the migration applied, `down` forgets
+    /// it. `previous` is the history row of a migration being rolled back.
+    pub async fn run(&self, work: &Work<'_>, previous: Option<&Record>) -> Result<(), RunError> {
+        let version = work.version();
+        if let Some(signal) = interrupt::requested() {
+            return Err(self.interrupted(signal, format!("before {version}; nothing of it ran")));
+        }
+        match mode(self.backend(), work.migration) {
+            Mode::Transaction => self.in_transaction(work).await,
+            Mode::Journaled => self.journaled(work, previous).await,
+        }
+    }
+
+    fn record(&self, work: &Work<'_>, state: State, started: Instant) -> Record {
+        Record {
+            version: work.version(),
+            checksum: work.checksum.clone(),
+            state,
+            applied_at: Utc::now()
+                - chrono::Duration::from_std(started.elapsed()).unwrap_or_default(),
+            duration_ms: Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)),
+            applied_by: Some(history::whoami()),
+            error: None,
+        }
+    }
+
+    async fn in_transaction(&self, work: &Work<'_>) -> Result<(), RunError> {
+        let version = work.version();
+        let started = Instant::now();
+        let err = self.bookkeeping_err();
+        let mut attempt = 0;
+        'attempt: loop {
+            attempt += 1;
+            let txn = self.db.begin().await.map_err(&err)?;
+            let session = self.start_session(&txn, true).await.map_err(&err)?;
+            match &work.statements {
+                Some(statements) => {
+                    for statement in statements {
+                        if let Some(signal) = interrupt::requested() {
+                            txn.rollback().await.ok();
+                            return Err(self.interrupted(
+                                signal,
+                                format!("during {version}; its transaction was rolled back, so nothing of it is in place"),
+                            ));
+                        }
+                        if let Err(e) = self.execute(&txn, statement, session).await {
+                            txn.rollback().await.ok();
+                            if e.lock_timeout && attempt <= self.options.ddl_retries {
+                                tokio::time::sleep(backoff(attempt)).await;
+                                continue 'attempt;
+                            }
+                            return Err(self.failed(
+                                &version,
+                                &e,
+                                "its transaction was rolled back, so nothing was changed or recorded",
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    let manager = SchemaManager::new(&txn);
+                    let run = match work.direction {
+                        Direction::Up => work.migration.up(&manager).await,
+                        Direction::Down => work.migration.down(&manager).await,
+                    };
+                    if let Err(e) = run {
+                        txn.rollback().await.ok();
+                        let e = StatementError::new(e, None);
+                        if e.lock_timeout && attempt <= self.options.ddl_retries {
+                            tokio::time::sleep(backoff(attempt)).await;
+                            continue 'attempt;
+                        }
+                        return Err(self.failed(
+                            &version,
+                            &e,
+                            "its transaction was rolled back, so nothing was changed or recorded",
+                        ));
+                    }
+                }
+            }
+            self.finish(&txn, work, started).await.map_err(&err)?;
+            txn.commit().await.map_err(&err)?;
+            return Ok(());
+        }
+    }
+
+    /// Records the outcome of `work` on `db` (its transaction, when there is one).
+    async fn finish<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        work: &Work<'_>,
+        started: Instant,
+    ) -> Result<(), DbErr> {
+        let version = work.version();
+        match work.direction {
+            Direction::Up => {
+                record_seaql(db, &self.seaql_table, &version).await?;
+                history::put(db, &self.record(work, State::Applied, started)).await?;
+            }
+            Direction::Down => {
+                forget_seaql(db, &self.seaql_table, &version).await?;
+                history::remove(db, &version).await?;
+            }
+        }
+        history::journal_clear(db, &version).await
+    }
+
+    async fn journaled(&self, work: &Work<'_>, previous: Option<&Record>) -> Result<(), RunError> {
+        let version = work.version();
+        let started = Instant::now();
+        let err = self.bookkeeping_err();
+        let (running, failed) = match work.direction {
+            Direction::Up => (State::Running, State::Failed),
+            Direction::Down => (State::RollingBack, State::RollbackFailed),
+        };
+        let mut marker = match (work.direction, previous) {
+            (Direction::Down, Some(previous)) => Record {
+                state: running.clone(),
+                applied_by: Some(history::whoami()),
+                error: None,
+                ..previous.clone()
+            },
+            _ => self.record(work, running.clone(), started),
+        };
+        history::journal_clear(self.db, &version)
+            .await
+            .map_err(&err)?;
+        history::put(self.db, &marker).await.map_err(&err)?;
+
+        let pinned = Pinned::open(self.db, self.options).await.map_err(&err)?;
+        let conn = &pinned.conn();
+        let session = self.start_session(conn, false).await.map_err(&err)?;
+        let total = work.statements.as_ref().map_or(0, Vec::len);
+        let outcome: Result<(), (StatementError, usize)> = match &work.statements {
+            Some(statements) => {
+                let mut done = 0;
+                let mut outcome = Ok(());
+                for statement in statements {
+                    if let Some(signal) = interrupt::requested() {
+                        let what = format!(
+                            "during {version} after {done} of {total} statements (recorded as {})",
+                            failed.as_str()
+                        );
+                        marker.state = failed.clone();
+                        marker.error = Some(format!("interrupted by {}", signal.name()));
+                        pinned.close().await;
+                        history::put(self.db, &marker).await.map_err(&err)?;
+                        return Err(self.interrupted(signal, what));
+                    }
+                    let mut attempt = 0;
+                    let result = loop {
+                        attempt += 1;
+                        match self.execute(conn, statement, session).await {
+                            Err(e) if e.lock_timeout && attempt <= self.options.ddl_retries => {
+                                tokio::time::sleep(backoff(attempt)).await;
+                            }
+                            other => break other,
+                        }
+                    };
+                    if let Err(e) = result {
+                        outcome = Err((e, done));
+                        break;
+                    }
+                    done += 1;
+                    history::journal_record(
+                        conn,
+                        &version,
+                        work.direction_name(),
+                        done,
+                        &statement.to_string(),
+                    )
+                    .await
+                    .map_err(&err)?;
+                }
+                outcome
+            }
+            None => {
+                let manager = SchemaManager::new(pinned.conn());
+                let run = match work.direction {
+                    Direction::Up => work.migration.up(&manager).await,
+                    Direction::Down => work.migration.down(&manager).await,
+                };
+                run.map_err(|e| (StatementError::new(e, None), 0))
+            }
+        };
+        pinned.close().await;
+        if let Err((e, 0)) = &outcome
+            && work.statements.is_some()
+        {
+            // Its first statement failed, so nothing of it ran: put back the row it had.
+            match previous {
+                Some(previous) => history::put(self.db, previous).await,
+                None => history::remove(self.db, &version).await,
+            }
+            .map_err(&err)?;
+            let after = match work.direction {
+                Direction::Up => {
+                    "its first statement failed, so nothing of it ran; it is still pending"
+                }
+                Direction::Down => {
+                    "its first statement failed, so nothing of it was undone; it is still applied"
+                }
+            };
+            return Err(self.failed(&version, e, after));
+        }
+        if let Err((e, done)) = outcome {
+            marker.state = failed.clone();
+            marker.error = Some(self.target.scrub(&one_line(&e.message)));
+            history::put(self.db, &marker).await.map_err(&err)?;
+            let after = match work.direction {
+                Direction::Up => format!(
+                    "it runs without a transaction here, so {done} of its {total} statements are in place; it is recorded as failed and every run refuses until you run `up --recover` (undoes them and applies it again) or `resolve {version} --rolled-back`"
+                ),
+                Direction::Down => format!(
+                    "it runs without a transaction here, so {done} of its {total} rollback statements ran; it is recorded as rollback_failed and every run refuses until you run `up --recover` or `resolve {version} --rolled-back` (finishes the rollback)"
+                ),
+            };
+            return Err(self.failed(&version, &e, &after));
+        }
+        let txn = self.db.begin().await.map_err(&err)?;
+        self.finish(&txn, work, started).await.map_err(&err)?;
+        txn.commit().await.map_err(&err)
+    }
+
+    /// Takes back an interrupted or failed migration: runs its `down()` statements, skipping
+    /// those whose object does not exist, then forgets it in one transaction. Works for an
+    /// interrupted `up` and an interrupted `down` alike, and can itself be interrupted and run
+    /// again. Returns how many statements changed something.
+    pub async fn undo(&self, migration: &dyn MigrationTrait) -> Result<usize, RunError> {
+        let version = migration.name().to_owned();
+        let err = self.bookkeeping_err();
+        let statements = capture_statements(self.backend(), migration, Direction::Down)
+            .await
+            .map_err(|e| RunError::CannotRecover {
+                version: version.clone(),
+                target: self.target.to_string(),
+                reason: one_line(&e.to_string()),
+            })?;
+        let pinned = Pinned::open(self.db, self.options).await.map_err(&err)?;
+        let conn = &pinned.conn();
+        let session = self.start_session(conn, false).await.map_err(&err)?;
+        let mut changed = 0;
+        for (step, statement) in statements.iter().enumerate() {
+            if let Some(signal) = interrupt::requested() {
+                pinned.close().await;
+                return Err(self.interrupted(
+                    signal,
+                    format!("while undoing {version}; it stays unfinished and `up --recover` continues where this stopped"),
+                ));
+            }
+            match self.execute(conn, statement, session).await {
+                Ok(()) => {
+                    changed += 1;
+                    history::journal_record(
+                        conn,
+                        &version,
+                        "down",
+                        step + 1,
+                        &statement.to_string(),
+                    )
+                    .await
+                    .map_err(&err)?;
+                }
+                Err(e) if e.missing_object => {}
+                Err(e) => {
+                    pinned.close().await;
+                    return Err(RunError::CannotRecover {
+                        version,
+                        target: self.target.to_string(),
+                        reason: format!(
+                            "undoing it failed at `{}`: {}",
+                            short(&statement.to_string()),
+                            self.target.scrub(&one_line(&e.message))
+                        ),
+                    });
+                }
+            }
+        }
+        pinned.close().await;
+        let txn = self.db.begin().await.map_err(&err)?;
+        forget_seaql(&txn, &self.seaql_table, &version)
+            .await
+            .map_err(&err)?;
+        history::remove(&txn, &version).await.map_err(&err)?;
+        history::journal_clear(&txn, &version).await.map_err(&err)?;
+        txn.commit().await.map_err(&err)?;
+        Ok(changed)
+    }
+
+    /// Sets the DDL lock timeout on the connection the statements run on and returns its
+    /// server session id, for naming whoever blocks it.
+    async fn start_session<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        in_transaction: bool,
+    ) -> Result<Option<i64>, DbErr> {
+        let ms = self.options.ddl_lock_timeout.as_millis().max(1);
+        match self.backend() {
+            DbBackend::Postgres => {
+                // Inside a transaction SET LOCAL, so the pooled connection keeps its own
+                // setting; a pinned connection of our own is closed afterwards.
+                let scope = if in_transaction { "LOCAL" } else { "SESSION" };
+                conn.execute_unprepared(&format!("SET {scope} lock_timeout = '{ms}ms'"))
+                    .await?;
+                let row = conn
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Postgres,
+                        "SELECT pg_backend_pid()::bigint AS id",
+                    ))
+                    .await?;
+                Ok(row.and_then(|r| r.try_get::<i64>("", "id").ok()))
+            }
+            DbBackend::MySql => {
+                let secs = ms.div_ceil(1000);
+                conn.execute_unprepared(&format!("SET SESSION lock_wait_timeout = {secs}"))
+                    .await?;
+                let row = conn
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::MySql,
+                        "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
+                    ))
+                    .await?;
+                Ok(row.and_then(|r| r.try_get::<i64>("", "id").ok()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Executes one statement as the migration would have: unprepared SQL unprepared, built
+    /// statements with their values. While it waits longer than half the DDL lock timeout, the
+    /// sessions blocking it are looked up, so a lock timeout names them.
+    async fn execute<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        statement: &Statement,
+        session: Option<i64>,
+    ) -> Result<(), StatementError> {
+        let run = async {
+            match statement.values {
+                None => conn.execute_unprepared(&statement.sql).await,
+                Some(_) => conn.execute_raw(statement.clone()).await,
+            }
+        };
+        tokio::pin!(run);
+        let watch = tokio::time::sleep(self.options.ddl_lock_timeout / 2);
+        tokio::pin!(watch);
+        let mut blockers = None;
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                () = &mut watch, if blockers.is_none() && session.is_some() => {
+                    blockers = Some(self.blockers(session.unwrap_or_default()).await);
+                }
+            }
+        };
+        result
+            .map(|_| ())
+            .map_err(|e| StatementError::new(e, blockers.flatten()))
+    }
+
+    /// Who holds what session `session` waits for, read through the pool.
+    async fn blockers(&self, session: i64) -> Option<String> {
+        let (sql, describe): (&str, fn(&sea_orm::QueryResult) -> String) = match self.backend()
+        {
+            DbBackend::Postgres => (
+                "SELECT a.pid::bigint AS id, COALESCE(a.usename::text, '') AS who,
+                        COALESCE(a.application_name, '') AS app, COALESCE(a.state, '') AS state,
+                        COALESCE(EXTRACT(EPOCH FROM now() - a.xact_start)::bigint, 0) AS secs
+                 FROM pg_stat_activity a WHERE a.pid = ANY(pg_blocking_pids($1::int)) ORDER BY a.xact_start",
+                |r| {
+                    format!(
+                        "PostgreSQL backend pid {} (user {}, application '{}', {}, transaction open for {} s)",
+                        r.try_get::<i64>("", "id").unwrap_or_default(),
+                        r.try_get::<String>("", "who").unwrap_or_default(),
+                        r.try_get::<String>("", "app").unwrap_or_default(),
+                        r.try_get::<String>("", "state").unwrap_or_default(),
+                        r.try_get::<i64>("", "secs").unwrap_or_default()
+                    )
+                },
+            ),
+            DbBackend::MySql => (
+                "SELECT CAST(p.ID AS SIGNED) AS id, CAST(p.USER AS CHAR) AS who, CAST(p.HOST AS CHAR) AS host,
+                        CAST(p.COMMAND AS CHAR) AS state,
+                        CAST(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS SIGNED) AS secs
+                 FROM information_schema.INNODB_TRX t
+                 JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                 WHERE t.trx_mysql_thread_id <> ? ORDER BY t.trx_started LIMIT 3",
+                |r| {
+                    format!(
+                        "connection {} ({}@{}, {}, transaction open for {} s)",
+                        r.try_get::<i64>("", "id").unwrap_or_default(),
+                        r.try_get::<String>("", "who").unwrap_or_default(),
+                        r.try_get::<String>("", "host").unwrap_or_default(),
+                        r.try_get::<String>("", "state").unwrap_or_default(),
+                        r.try_get::<i64>("", "secs").unwrap_or_default()
+                    )
+                },
+            ),
+            _ => return None,
+        };
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql,
+                [session.into()],
+            ))
+            .await
+            .ok()?;
+        let found: Vec<String> = rows.iter().map(describe).collect();
+        (!found.is_empty()).then(|| found.join("; "))
+    }
+
+    fn failed(&self, version: &str, err: &StatementError, after: &str) -> RunError {
+        let mut reason = self.target.scrub(&one_line(&err.message));
+        if err.lock_timeout {
+            reason = format!(
+                "{reason} (waited {} ms for a table lock, {} time(s)); blocked by {}; end that transaction or retry when the database is quieter, or raise --ddl-lock-timeout",
+                self.options.ddl_lock_timeout.as_millis(),
+                self.options.ddl_retries + 1,
+                err.blockers
+                    .as_deref()
+                    .unwrap_or("a session that had finished by the time it was looked up")
+            );
+        }
+        RunError::MigrationFailed {
+            version: version.to_owned(),
+            target: self.target.to_string(),
+            reason,
+            after: after.to_owned(),
+        }
+    }
+
+    fn interrupted(&self, signal: Signal, what: String) -> RunError {
+        RunError::Interrupted {
+            signal,
+            target: self.target.to_string(),
+            what,
+        }
+    }
+}
+
+/// The connection a journaled migration runs on: one connection for all its statements, so the
+/// DDL lock timeout set on it holds for each of them.
+enum Pinned<'d> {
+    /// MySQL: a transaction pins one pooled connection. Its DDL commits implicitly as always,
+    /// and each journal row commits with the statement before it.
+    Transaction(sea_orm::DatabaseTransaction),
+    /// PostgreSQL outside a transaction: a pool of one connection of its own.
+    #[cfg(feature = "postgres")]
+    Own(DatabaseConnection),
+    /// SQLite: the pool is one connection already.
+    Shared(&'d DatabaseConnection),
+}
+
+impl<'d> Pinned<'d> {
+    async fn open(db: &'d DatabaseConnection, _options: &Options) -> Result<Pinned<'d>, DbErr> {
+        match db.get_database_backend() {
+            DbBackend::MySql => Ok(Pinned::Transaction(db.begin().await?)),
+            #[cfg(feature = "postgres")]
+            DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                let options = (*pool.connect_options()).clone();
+                let own = sea_orm::sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(e.into())))?;
+                Ok(Pinned::Own(
+                    sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(own),
+                ))
+            }
+            _ => Ok(Pinned::Shared(db)),
+        }
+    }
+
+    fn conn(&self) -> DatabaseExecutor<'_> {
+        match self {
+            Pinned::Transaction(txn) => txn.into(),
+            #[cfg(feature = "postgres")]
+            Pinned::Own(db) => db.into(),
+            Pinned::Shared(db) => (*db).into(),
+        }
+    }
+
+    async fn close(self) {
+        match self {
+            Pinned::Transaction(txn) => {
+                // Restore the pooled connection's session before it goes back to the pool.
+                txn.execute_unprepared("SET SESSION lock_wait_timeout = DEFAULT")
+                    .await
+                    .ok();
+                txn.commit().await.ok();
+            }
+            #[cfg(feature = "postgres")]
+            Pinned::Own(db) => {
+                db.close().await.ok();
+            }
+            Pinned::Shared(_) => {}
+        }
+    }
+}
+
+/// A failed statement, classified.
+#[derive(Debug)]
+pub struct StatementError {
+    pub message: String,
+    /// The server gave up waiting for a table lock.
+    pub lock_timeout: bool,
+    /// The statement names an object that does not exist (what `undo` skips).
+    pub missing_object: bool,
+    pub blockers: Option<String>,
+}
+
+impl StatementError {
+    fn new(err: DbErr, blockers: Option<String>) -> Self {
+        let code = sqlstate(&err);
+        let message = err.to_string();
+        let lower = message.to_ascii_lowercase();
+        let lock_timeout =
+            code.as_deref() == Some("55P03") || lower.contains("lock wait timeout exceeded");
+        let missing_object = matches!(
+            code.as_deref(),
+            Some("42P01" | "42704" | "42703" | "42883" | "42S02")
+        ) || [
+            "doesn't exist",
+            "does not exist",
+            "unknown table",
+            "check that it exists",
+            "check that column/key exists",
+            "no such table",
+            "no such index",
+            "no such trigger",
+            "no such view",
+            "no such column",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        StatementError {
+            message,
+            lock_timeout,
+            missing_object,
+            blockers,
+        }
+    }
+}
+
+/// The SQLSTATE of a database error, when the driver reports one.
+fn sqlstate(err: &DbErr) -> Option<String> {
+    let runtime = match err {
+        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        _ => return None,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(e) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
+/// 1 s, 2 s, 4 s, … between retries after a lock timeout.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1 << Ord::min(attempt.saturating_sub(1), 5))
+}
+
+/// The start of a statement, for messages.
+pub fn short(sql: &str) -> String {
+    let line = one_line(sql);
+    match line.char_indices().nth(100) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+pub async fn record_seaql<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    version: &str,
+) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table(Alias::new(table))
+        .columns([Alias::new("version"), Alias::new("applied_at")])
+        .values([version.into(), Utc::now().timestamp().into()])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&insert).await.map(|_| ())
+}
+
+pub async fn forget_seaql<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    version: &str,
+) -> Result<(), DbErr> {
+    let delete = Query::delete()
+        .from_table(Alias::new(table))
+        .and_where(Expr::col(Alias::new("version")).eq(version))
+        .to_owned();
+    db.execute(&delete).await.map(|_| ())
+}

@@ -1,0 +1,408 @@
+//! The migration state of one database, read without changing anything, and the typed status
+//! built from it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm_migration::SchemaManager;
+use sea_orm_migration::prelude::{Alias, Query};
+use sea_orm_migration::sea_orm;
+
+use sea_orm_migration::MigratorTrait;
+
+use super::capture::{Direction, capture, checksum};
+use super::history::{self, JournalEntry, Record, State};
+use super::{Event, RunError, Runner, group_of, lock, plan};
+
+/// What the database records about its migrations.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// `seaql_migrations`: version → applied_at (unix seconds). What counts as applied.
+    pub applied: BTreeMap<String, i64>,
+    /// `learndb_migration_history`, by version.
+    pub history: BTreeMap<String, Record>,
+    /// `learndb_migration_journal`, by version.
+    pub journal: BTreeMap<String, Vec<JournalEntry>>,
+}
+
+impl Snapshot {
+    /// Reads all three tables; missing tables read as empty, so this works on a database that
+    /// has never been migrated and for a user who may not create anything.
+    pub async fn read(db: &DatabaseConnection, seaql_table: &str) -> Result<Snapshot, DbErr> {
+        let mut snapshot = Snapshot::default();
+        if SchemaManager::new(db).has_table(seaql_table).await? {
+            let select = Query::select()
+                .columns([Alias::new("version"), Alias::new("applied_at")])
+                .from(Alias::new(seaql_table))
+                .to_owned();
+            for row in db.query_all(&select).await? {
+                let version: String = row.try_get("", "version")?;
+                let at: i64 = row.try_get("", "applied_at")?;
+                snapshot.applied.insert(version, at);
+            }
+        }
+        for record in history::load(db).await? {
+            snapshot.history.insert(record.version.clone(), record);
+        }
+        snapshot.journal = history::journal(db).await?;
+        Ok(snapshot)
+    }
+
+    /// When `version` was applied: the history's time (microseconds), else seaql_migrations'.
+    pub fn applied_at(&self, version: &str) -> Option<DateTime<Utc>> {
+        let seaql = self.applied.get(version)?;
+        Some(
+            self.history
+                .get(version)
+                .map(|r| r.applied_at)
+                .or_else(|| Utc.timestamp_opt(*seaql, 0).single())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Applied versions in the order they were applied, oldest first (ties by version).
+    pub fn applied_in_order(&self) -> Vec<String> {
+        let mut applied: Vec<(DateTime<Utc>, &String)> = self
+            .applied
+            .keys()
+            .map(|v| (self.applied_at(v).unwrap_or_default(), v))
+            .collect();
+        applied.sort();
+        applied.into_iter().map(|(_, v)| v.clone()).collect()
+    }
+
+    /// Migrations whose last run did not finish (any state but `applied`).
+    pub fn unfinished(&self) -> Vec<&Record> {
+        self.history
+            .values()
+            .filter(|r| r.state.is_unfinished())
+            .collect()
+    }
+}
+
+/// A migration's state as `status` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MigrationState {
+    Applied,
+    Pending,
+    /// Pending, but older than a migration already applied: `up` refuses it by default.
+    OutOfOrder,
+    /// Applied, but its SQL today differs from what was applied.
+    ChecksumChanged,
+    /// Applied on the database, but this build has no such migration.
+    MissingFile,
+    /// Its last run did not finish: `running`, `failed`, `rolling_back`, `rollback_failed`, or
+    /// a state this build does not know.
+    Unfinished(history::State),
+}
+
+impl MigrationState {
+    pub fn as_str(&self) -> &str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Pending => "pending",
+            MigrationState::OutOfOrder => "out of order",
+            MigrationState::ChecksumChanged => "checksum changed",
+            MigrationState::MissingFile => "missing file",
+            MigrationState::Unfinished(state) => state.as_str(),
+        }
+    }
+
+    /// Whether this state needs an operator (everything but applied and pending).
+    pub fn is_problem(&self) -> bool {
+        !matches!(self, MigrationState::Applied | MigrationState::Pending)
+    }
+}
+
+impl serde::Serialize for MigrationState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for MigrationState {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// One row of `status`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StatusRow {
+    pub version: String,
+    pub group: String,
+    pub state: MigrationState,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub checksum: Option<String>,
+    pub recorded_checksum: Option<String>,
+    pub error: Option<String>,
+    /// Why the state is what it is, when that is not obvious (out of order: the newer applied
+    /// migration; unfinished: how far it got).
+    pub detail: Option<String>,
+    /// For an unfinished migration: the statements that completed, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statements_done: Vec<JournalEntry>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StatusReport {
+    pub database: String,
+    pub lock_holder: Option<String>,
+    pub applied: usize,
+    pub pending: usize,
+    /// Unfinished, out of order, changed checksums, applied migrations without files.
+    pub problems: usize,
+    pub migrations: Vec<StatusRow>,
+}
+
+/// Reading and checking the state: `status`, and what every command verifies before it runs.
+impl<M: MigratorTrait> Runner<'_, M> {
+    /// The state of every migration. Creates nothing and takes no lock, so it works for a
+    /// read-only user and while another process migrates.
+    pub async fn status(&self) -> Result<StatusReport, RunError> {
+        let snapshot = self.snapshot().await?;
+        let lock_holder = lock::holder(&self.target, self.db)
+            .await
+            .map_err(self.db_err("status"))?;
+        let err = self.db_err("status");
+        let names = Self::names();
+        let applied_order = snapshot.applied_in_order();
+        let out_of_order = plan::out_of_order(&names, &applied_order);
+        let mut rows = Vec::new();
+        for migration in Self::migrations() {
+            let version = migration.name().to_owned();
+            let record = snapshot.history.get(&version);
+            let up = capture(self.backend(), migration.as_ref(), Direction::Up)
+                .await
+                .map_err(&err)?;
+            let current = checksum(&up);
+            let in_seaql = snapshot.applied.contains_key(&version);
+            let newer = out_of_order
+                .iter()
+                .find(|(p, _)| *p == version)
+                .map(|(_, a)| a);
+            let journal = snapshot.journal.get(&version).cloned().unwrap_or_default();
+            let mut detail = None;
+            let state = match (record, newer) {
+                (Some(r), _) if r.state.is_unfinished() => {
+                    let total = if r.state.is_rollback() {
+                        capture(self.backend(), migration.as_ref(), Direction::Down)
+                            .await
+                            .map(|s| s.len())
+                            .ok()
+                    } else {
+                        Some(up.len())
+                    };
+                    detail = Some(format!(
+                        "{} of {} statements completed",
+                        journal.len(),
+                        total.map_or("?".to_owned(), |t| t.to_string())
+                    ));
+                    MigrationState::Unfinished(r.state.clone())
+                }
+                (Some(r), _) if in_seaql && r.checksum != current => {
+                    MigrationState::ChecksumChanged
+                }
+                _ if in_seaql => MigrationState::Applied,
+                (_, Some(newer)) => {
+                    detail = Some(format!("older than {newer}, which is applied"));
+                    MigrationState::OutOfOrder
+                }
+                _ => MigrationState::Pending,
+            };
+            if !in_seaql && record.is_some_and(|r| r.state == State::Applied) {
+                detail = Some(format!(
+                    "{} records it as applied, but {} has no row: treated as pending",
+                    history::HISTORY_TABLE,
+                    M::migration_table_name()
+                ));
+            }
+            rows.push(StatusRow {
+                group: group_of(&version),
+                applied_at: if in_seaql || record.is_some_and(|r| r.state.is_unfinished()) {
+                    record
+                        .map(|r| r.applied_at)
+                        .or_else(|| snapshot.applied_at(&version))
+                } else {
+                    None
+                },
+                duration_ms: record.and_then(|r| r.duration_ms),
+                checksum: Some(current),
+                recorded_checksum: record.map(|r| r.checksum.clone()),
+                error: record.and_then(|r| r.error.clone()),
+                statements_done: if state.is_problem() {
+                    journal
+                } else {
+                    Vec::new()
+                },
+                state,
+                detail,
+                version,
+            });
+        }
+        for (version, at) in &snapshot.applied {
+            if !names.contains(version) {
+                let record = snapshot.history.get(version);
+                rows.push(StatusRow {
+                    group: group_of(version),
+                    state: MigrationState::MissingFile,
+                    applied_at: Utc.timestamp_opt(*at, 0).single(),
+                    duration_ms: record.and_then(|r| r.duration_ms),
+                    checksum: None,
+                    recorded_checksum: record.map(|r| r.checksum.clone()),
+                    error: None,
+                    detail: None,
+                    statements_done: Vec::new(),
+                    version: version.clone(),
+                });
+            }
+        }
+        let applied = rows
+            .iter()
+            .filter(|r| r.state == MigrationState::Applied)
+            .count();
+        let pending = rows
+            .iter()
+            .filter(|r| r.state == MigrationState::Pending)
+            .count();
+        Ok(StatusReport {
+            database: self.target.to_string(),
+            lock_holder,
+            applied,
+            pending,
+            problems: rows.len() - applied - pending,
+            migrations: rows,
+        })
+    }
+
+    /// Records migrations applied by plain sea-orm-migration (a `seaql_migrations` row without
+    /// history) with their current checksum. The opposite, a history row whose
+    /// `seaql_migrations` row is gone, is never deleted here: the migration counts as pending,
+    /// `up` checks its objects before applying it again, and the new run replaces the row.
+    pub(super) async fn reconcile(
+        &self,
+        snapshot: &Snapshot,
+        progress: &mut dyn FnMut(&Event),
+    ) -> Result<(), RunError> {
+        let err = self.db_err("recording the migration history");
+        for migration in Self::migrations() {
+            let version = migration.name();
+            match (snapshot.applied.get(version), snapshot.history.get(version)) {
+                (Some(at), None) => {
+                    let sql = capture(self.backend(), migration.as_ref(), Direction::Up)
+                        .await
+                        .map_err(&err)?;
+                    let record = Record {
+                        version: version.to_owned(),
+                        checksum: checksum(&sql),
+                        state: State::Applied,
+                        applied_at: Utc.timestamp_opt(*at, 0).single().unwrap_or_else(Utc::now),
+                        duration_ms: None,
+                        applied_by: Some("recorded by learndb: applied without its history".into()),
+                        error: None,
+                    };
+                    history::put(self.db, &record).await.map_err(&err)?;
+                    progress(&Event::Note(format!(
+                        "{version}: was applied without learndb; recorded its checksum"
+                    )));
+                }
+                (None, Some(r)) if r.state == State::Applied => {
+                    progress(&Event::Note(format!(
+                        "{version}: {} records it as applied at {}, but {} has no row (rolled back by another tool?); treating it as pending",
+                        history::HISTORY_TABLE,
+                        r.applied_at.to_rfc3339(),
+                        M::migration_table_name()
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses to continue when a migration is unfinished, applied without its file, or
+    /// changed since it was applied.
+    pub(super) async fn verify(&self, snapshot: &Snapshot) -> Result<(), RunError> {
+        self.refuse_unfinished(snapshot)?;
+        let names = Self::names();
+        let missing: Vec<&String> = snapshot
+            .applied
+            .keys()
+            .filter(|v| !names.contains(v))
+            .collect();
+        if !missing.is_empty() {
+            return Err(RunError::MissingFiles {
+                target: self.target.to_string(),
+                versions: missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let changes = self.checksum_changes(snapshot).await?;
+        if !changes.is_empty() {
+            return Err(RunError::ChecksumChanged {
+                target: self.target.to_string(),
+                count: changes.len(),
+                details: changes
+                    .iter()
+                    .map(|(v, current, r)| format!("{v} recorded {} but now {current}", r.checksum))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
+        }
+        Ok(())
+    }
+
+    /// An unfinished migration blocks every command but `status`, `resolve` and `up --recover`.
+    pub(super) fn refuse_unfinished(&self, snapshot: &Snapshot) -> Result<(), RunError> {
+        match snapshot.unfinished().first() {
+            Some(record) => {
+                let done = snapshot.journal.get(&record.version).map_or(0, Vec::len);
+                Err(RunError::Unfinished {
+                    target: self.target.to_string(),
+                    version: record.version.clone(),
+                    state: record.state.as_str().to_owned(),
+                    details: format!(
+                        " since {}{}; {done} statement(s) of it completed (see `status`)",
+                        record.applied_at.to_rfc3339(),
+                        record
+                            .error
+                            .as_ref()
+                            .map(|e| format!(" ({e})"))
+                            .unwrap_or_default()
+                    ),
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Applied migrations whose recorded checksum differs from their SQL today.
+    pub(super) async fn checksum_changes(
+        &self,
+        snapshot: &Snapshot,
+    ) -> Result<Vec<(String, String, Record)>, RunError> {
+        let mut changes = Vec::new();
+        for migration in Self::migrations() {
+            let Some(record) = snapshot.history.get(migration.name()) else {
+                continue;
+            };
+            if record.state != State::Applied || !snapshot.applied.contains_key(migration.name()) {
+                continue;
+            }
+            let current = checksum(
+                &capture(self.backend(), migration.as_ref(), Direction::Up)
+                    .await
+                    .map_err(self.db_err("computing checksums"))?,
+            );
+            if current != record.checksum {
+                changes.push((record.version.clone(), current, record.clone()));
+            }
+        }
+        Ok(changes)
+    }
+}

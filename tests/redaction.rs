@@ -274,36 +274,17 @@ impl Users {
 impl Drop for Users {
     fn drop(&mut self) {
         let (backend, url, names) = (self.backend, self.url.clone(), self.names.clone());
-        // Drop runs inside the test's runtime; the cleanup needs its own.
-        let cleanup = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                use sea_orm::ConnectionTrait;
-                let Ok(db) = sea_orm::Database::connect(url.as_str()).await else {
-                    return;
-                };
-                for name in names {
-                    let sql = match backend {
-                        Backend::Postgres => {
-                            format!("DROP OWNED BY \"{name}\"; DROP ROLE IF EXISTS \"{name}\"")
-                        }
-                        _ => format!("DROP USER IF EXISTS '{name}'@'%'"),
-                    };
-                    for statement in sql.split("; ") {
-                        if let Err(e) = db.execute_unprepared(statement).await {
-                            eprintln!("warning: {statement}: {e}");
-                        }
-                    }
-                }
-                db.close().await.ok();
-            });
-        });
-        cleanup.join().ok();
+        let statements = names
+            .iter()
+            .flat_map(|name| match backend {
+                Backend::Postgres => vec![
+                    format!("DROP OWNED BY \"{name}\""),
+                    format!("DROP ROLE IF EXISTS \"{name}\""),
+                ],
+                _ => vec![format!("DROP USER IF EXISTS '{name}'@'%'")],
+            })
+            .collect();
+        common::cleanup(url, statements);
     }
 }
 

@@ -19,7 +19,7 @@ use std::process::{Command, Output, Stdio};
 use common::catalog::Catalog;
 use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
 use sea_orm::sqlx::{self, Connection};
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 
 on_every_backend!(
     eight_concurrent_up_runs_apply_each_migration_once,
@@ -355,27 +355,7 @@ impl Drop for RoleGuard {
             ),
             format!("DROP ROLE IF EXISTS \"{}\"", self.role),
         ];
-        let cleanup = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                let Ok(admin) = Database::connect(url.as_str()).await else {
-                    eprintln!("warning: could not connect to drop the test role");
-                    return;
-                };
-                for sql in &statements {
-                    if let Err(e) = admin.execute_unprepared(sql).await {
-                        eprintln!("warning: {sql}: {e}");
-                    }
-                }
-                admin.close().await.ok();
-            });
-        });
-        cleanup.join().ok();
+        common::cleanup(url, statements.to_vec());
     }
 }
 

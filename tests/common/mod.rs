@@ -225,32 +225,38 @@ impl Drop for TestDb {
         let Some(admin_url) = self.admin_url.clone() else {
             return;
         };
-        let name = self.name.clone();
-        let backend = self.backend;
-        // Drop runs inside the test's runtime; the cleanup needs its own.
-        let cleanup = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+        let drop = match self.backend {
+            Backend::Postgres => format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            _ => format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        };
+        cleanup(admin_url, vec![drop]);
+    }
+}
+
+/// Runs `statements` on the database at `url` from a `Drop` impl: drop runs inside the test's
+/// runtime, so the cleanup gets a thread and a runtime of its own. Failures are warnings.
+pub fn cleanup(url: String, statements: Vec<String>) {
+    let worker = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async move {
+            let Ok(db) = Database::connect(url.as_str()).await else {
+                eprintln!("warning: could not connect to clean up: {statements:?}");
                 return;
             };
-            runtime.block_on(async move {
-                let Ok(admin) = Database::connect(admin_url.as_str()).await else {
-                    return;
-                };
-                let drop = match backend {
-                    Backend::Postgres => format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-                    _ => format!("DROP DATABASE IF EXISTS `{name}`"),
-                };
-                if let Err(e) = admin.execute_unprepared(&drop).await {
-                    eprintln!("warning: could not drop test database {name}: {e}");
+            for sql in &statements {
+                if let Err(e) = db.execute_unprepared(sql).await {
+                    eprintln!("warning: {sql}: {e}");
                 }
-                admin.close().await.ok();
-            });
+            }
+            db.close().await.ok();
         });
-        cleanup.join().ok();
-    }
+    });
+    worker.join().ok();
 }
 
 /// Connects with the migration crate's own connection code, so an unreachable server is

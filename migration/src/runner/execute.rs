@@ -409,35 +409,27 @@ impl Executor<'_> {
         in_transaction: bool,
     ) -> Result<Option<i64>, DbErr> {
         let ms = self.options.ddl_lock_timeout.as_millis().max(1);
-        match self.backend() {
-            DbBackend::Postgres => {
-                // Inside a transaction SET LOCAL, so the pooled connection keeps its own
-                // setting; a pinned connection of our own is closed afterwards.
-                let scope = if in_transaction { "LOCAL" } else { "SESSION" };
-                conn.execute_unprepared(&format!("SET {scope} lock_timeout = '{ms}ms'"))
-                    .await?;
-                let row = conn
-                    .query_one_raw(Statement::from_string(
-                        DbBackend::Postgres,
-                        "SELECT pg_backend_pid()::bigint AS id",
-                    ))
-                    .await?;
-                Ok(row.and_then(|r| r.try_get::<i64>("", "id").ok()))
-            }
-            DbBackend::MySql => {
-                let secs = ms.div_ceil(1000);
-                conn.execute_unprepared(&format!("SET SESSION lock_wait_timeout = {secs}"))
-                    .await?;
-                let row = conn
-                    .query_one_raw(Statement::from_string(
-                        DbBackend::MySql,
-                        "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
-                    ))
-                    .await?;
-                Ok(row.and_then(|r| r.try_get::<i64>("", "id").ok()))
-            }
-            _ => Ok(None),
-        }
+        let (set, id) = match self.backend() {
+            // Inside a transaction SET LOCAL, so the pooled connection keeps its own setting;
+            // a pinned connection of our own is closed afterwards.
+            DbBackend::Postgres => (
+                format!(
+                    "SET {} lock_timeout = '{ms}ms'",
+                    if in_transaction { "LOCAL" } else { "SESSION" }
+                ),
+                "SELECT pg_backend_pid()::bigint AS id",
+            ),
+            DbBackend::MySql => (
+                format!("SET SESSION lock_wait_timeout = {}", ms.div_ceil(1000)),
+                "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
+            ),
+            _ => return Ok(None),
+        };
+        conn.execute_unprepared(&set).await?;
+        let row = conn
+            .query_one_raw(Statement::from_string(self.backend(), id))
+            .await?;
+        Ok(row.and_then(|r| r.try_get::<i64>("", "id").ok()))
     }
 
     /// Executes one statement as the migration would have: unprepared SQL unprepared, built

@@ -184,9 +184,9 @@ fn record(row: &QueryResult) -> Result<Record, DbErr> {
     })
 }
 
-/// Inserts or replaces the row of `record.version`.
+/// Inserts or replaces the row of `record.version`, in one statement (an upsert), so there is
+/// no moment without the row, whatever connection or transaction it runs on.
 pub async fn put<C: ConnectionTrait>(db: &C, record: &Record) -> Result<(), DbErr> {
-    remove(db, &record.version).await?;
     let insert = Query::insert()
         .into_table(History::Table)
         .columns(COLUMNS)
@@ -200,6 +200,11 @@ pub async fn put<C: ConnectionTrait>(db: &C, record: &Record) -> Result<(), DbEr
             record.error.clone().into(),
         ])
         .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::column(History::Version)
+                .update_columns(COLUMNS.into_iter().skip(1))
+                .to_owned(),
+        )
         .to_owned();
     db.execute(&insert).await.map(|_| ())
 }
@@ -232,6 +237,15 @@ enum Journal {
     DoneAt,
 }
 
+/// The journal's columns, in the order `journal_record` writes and `journal` reads them.
+const JOURNAL_COLUMNS: [Journal; 5] = [
+    Journal::Version,
+    Journal::Direction,
+    Journal::Step,
+    Journal::Statement,
+    Journal::DoneAt,
+];
+
 /// One completed statement of a migration that ran without a transaction.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct JournalEntry {
@@ -253,13 +267,7 @@ pub async fn journal_record<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let insert = Query::insert()
         .into_table(Journal::Table)
-        .columns([
-            Journal::Version,
-            Journal::Direction,
-            Journal::Step,
-            Journal::Statement,
-            Journal::DoneAt,
-        ])
+        .columns(JOURNAL_COLUMNS)
         .values([
             version.into(),
             direction.into(),
@@ -270,6 +278,12 @@ pub async fn journal_record<C: ConnectionTrait>(
             Utc::now().into(),
         ])
         .map_err(|e| DbErr::Custom(e.to_string()))?
+        // A take-back that was itself interrupted runs again and records its steps again.
+        .on_conflict(
+            OnConflict::columns([Journal::Version, Journal::Direction, Journal::Step])
+                .update_columns([Journal::Statement, Journal::DoneAt])
+                .to_owned(),
+        )
         .to_owned();
     db.execute(&insert).await.map(|_| ())
 }
@@ -284,13 +298,7 @@ pub async fn journal(
         return Ok(out);
     }
     let select = Query::select()
-        .columns([
-            Journal::Version,
-            Journal::Direction,
-            Journal::Step,
-            Journal::Statement,
-            Journal::DoneAt,
-        ])
+        .columns(JOURNAL_COLUMNS)
         .from(Journal::Table)
         .order_by(Journal::Version, Order::Asc)
         .order_by(Journal::Direction, Order::Desc)

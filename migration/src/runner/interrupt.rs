@@ -58,6 +58,12 @@ pub fn requested() -> Option<Signal> {
     Signal::from_number(REQUESTED.load(Ordering::SeqCst))
 }
 
+/// Forgets a stop request, so the next run proceeds (a service that handled the signal and
+/// decided to carry on; tests).
+pub fn clear() {
+    REQUESTED.store(0, Ordering::SeqCst);
+}
+
 /// Asks the run to stop at the next statement boundary, as a signal would.
 pub fn request(signal: Signal) {
     REQUESTED.store(signal.number(), Ordering::SeqCst);

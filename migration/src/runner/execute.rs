@@ -147,8 +147,9 @@ impl Executor<'_> {
             attempt += 1;
             let txn = self.db.begin().await.map_err(&err)?;
             let session = self.start_session(&txn, true).await.map_err(&err)?;
-            match &work.statements {
+            let outcome = match &work.statements {
                 Some(statements) => {
+                    let mut outcome = Ok(());
                     for statement in statements {
                         if let Some(signal) = interrupt::requested() {
                             txn.rollback().await.ok();
@@ -157,40 +158,33 @@ impl Executor<'_> {
                                 format!("during {version}; its transaction was rolled back, so nothing of it is in place"),
                             ));
                         }
-                        if let Err(e) = self.execute(&txn, statement, session).await {
-                            txn.rollback().await.ok();
-                            if e.lock_timeout && attempt <= self.options.ddl_retries {
-                                tokio::time::sleep(backoff(attempt)).await;
-                                continue 'attempt;
-                            }
-                            return Err(self.failed(
-                                &version,
-                                &e,
-                                "its transaction was rolled back, so nothing was changed or recorded",
-                            ));
+                        outcome = self.execute(&txn, statement, session).await;
+                        if outcome.is_err() {
+                            break;
                         }
                     }
+                    outcome
                 }
                 None => {
                     let manager = SchemaManager::new(&txn);
-                    let run = match work.direction {
+                    match work.direction {
                         Direction::Up => work.migration.up(&manager).await,
                         Direction::Down => work.migration.down(&manager).await,
-                    };
-                    if let Err(e) = run {
-                        txn.rollback().await.ok();
-                        let e = StatementError::new(e, None);
-                        if e.lock_timeout && attempt <= self.options.ddl_retries {
-                            tokio::time::sleep(backoff(attempt)).await;
-                            continue 'attempt;
-                        }
-                        return Err(self.failed(
-                            &version,
-                            &e,
-                            "its transaction was rolled back, so nothing was changed or recorded",
-                        ));
                     }
+                    .map_err(|e| StatementError::new(e, None))
                 }
+            };
+            if let Err(e) = outcome {
+                txn.rollback().await.ok();
+                if e.lock_timeout && attempt <= self.options.ddl_retries {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue 'attempt;
+                }
+                return Err(self.failed(
+                    &version,
+                    &e,
+                    "its transaction was rolled back, so nothing was changed or recorded",
+                ));
             }
             self.finish(&txn, work, started).await.map_err(&err)?;
             txn.commit().await.map_err(&err)?;

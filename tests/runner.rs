@@ -14,8 +14,10 @@ mod common;
 use std::process::Output;
 
 use common::catalog::Catalog;
-use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
-use migration::connect::{Source, Target};
+use common::{
+    Backend, TestDb, learndb_migrate, migration_names, migration_of_group, show, stderr, stdout,
+};
+use migration::connect::Target;
 use migration::runner::{Event, Resolution, RunError, Runner, Selection};
 use migration::{
     Alias, ColumnDef, ConnectionTrait, DbErr, MigrationName, MigrationTrait, Migrator,
@@ -24,32 +26,17 @@ use migration::{
 
 // ----- helpers ------------------------------------------------------------------------------
 
-/// Runs `learndb migrate -u URL <args>` with stdin not a terminal, no DATABASE_URL, no
-/// LEARNDB_ENV and no `.env` in reach, plus the given environment.
 fn learndb_with_env(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    command(&learndb_bin(), dir.path())
-        .args(["migrate", "-u", url])
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("the learndb binary starts")
+    learndb_migrate(url, args, env)
 }
 
 fn learndb(url: &str, args: &[&str]) -> Output {
-    learndb_with_env(url, args, &[])
+    learndb_migrate(url, args, &[])
 }
 
 /// Asserts the exit code, showing both streams when it differs.
 fn assert_exit(what: &str, o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        stdout(o),
-        stderr(o)
-    );
+    assert_eq!(o.status.code(), Some(code), "{what}: {}", show(o));
 }
 
 /// Asserts stderr is exactly one `error:` line and returns it.
@@ -67,10 +54,7 @@ fn names() -> Vec<String> {
 }
 
 fn name_of(group: &str) -> String {
-    names()
-        .into_iter()
-        .find(|n| n.ends_with(&format!("_{group}")))
-        .unwrap_or_else(|| panic!("no migration for group {group}"))
+    migration_of_group(group)
 }
 
 async fn table_exists(t: &TestDb, table: &str) -> bool {
@@ -165,7 +149,7 @@ impl MigratorTrait for HalfwayMigrator {
 }
 
 fn target(t: &TestDb) -> Target {
-    Target::parse(&t.url, Source::Flag).unwrap()
+    t.target()
 }
 
 fn quiet() -> impl FnMut(&Event) {

@@ -15,8 +15,11 @@ use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::catalog::Catalog;
-use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
-use migration::connect::{Source, Target};
+use common::{
+    Backend, TestDb, command, learndb_bin, learndb_migrate, migration_names, migration_of_group,
+    show, stderr, stdout,
+};
+use migration::connect::Target;
 use migration::runner::{
     Event, MigrationState, Options, PlanError, Resolution, RunError, Runner, Selection,
 };
@@ -28,7 +31,7 @@ use migration::{
 // ----- helpers ------------------------------------------------------------------------------
 
 fn target(t: &TestDb) -> Target {
-    Target::parse(&t.url, Source::Flag).unwrap()
+    t.target()
 }
 
 fn quiet() -> impl FnMut(&Event) {
@@ -36,21 +39,7 @@ fn quiet() -> impl FnMut(&Event) {
 }
 
 fn learndb(url: &str, args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    command(&learndb_bin(), dir.path())
-        .args(["migrate", "-u", url])
-        .args(args)
-        .output()
-        .expect("the learndb binary starts")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        stdout(o),
-        stderr(o)
-    )
+    learndb_migrate(url, args, &[])
 }
 
 async fn strings(t: &TestDb, sql: &str, column: &str) -> Vec<String> {
@@ -85,10 +74,7 @@ async fn history_row(t: &TestDb, version: &str) -> Vec<String> {
 }
 
 fn name_of(group: &str) -> String {
-    migration_names()
-        .into_iter()
-        .find(|n| n.ends_with(&format!("_{group}")))
-        .unwrap()
+    migration_of_group(group)
 }
 
 /// The catalog of a database migrated by the runner, without the runner's own tables.

@@ -191,6 +191,11 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{:?}: migrate down {selection:?}: {e}", self.backend))
     }
 
+    /// This database as the runner names it (from `--database-url`).
+    pub fn target(&self) -> Target {
+        Target::parse(&self.url, Source::Flag).unwrap_or_else(|e| panic!("test database URL: {e}"))
+    }
+
     pub fn db_backend(&self) -> DbBackend {
         self.backend.db_backend()
     }
@@ -331,6 +336,36 @@ pub fn command(bin: &Path, dir: &Path) -> Command {
         .env_remove("LEARNDB_ENV")
         .stdin(Stdio::null());
     command
+}
+
+/// Runs `learndb migrate -u URL <args>` as operators do, isolated like [`command`], plus the
+/// given environment.
+pub fn learndb_migrate(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    command(&learndb_bin(), dir.path())
+        .args(["migrate", "-u", url])
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the learndb binary starts")
+}
+
+/// Exit status and both streams, for assertion messages.
+pub fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    )
+}
+
+/// The version of the migration of table group `group` (`content` → `m20261121_000002_content`).
+pub fn migration_of_group(group: &str) -> String {
+    migration_names()
+        .into_iter()
+        .find(|n| n.ends_with(&format!("_{group}")))
+        .unwrap_or_else(|| panic!("no migration for group {group}"))
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -22,6 +22,16 @@ pub enum Direction {
     Down,
 }
 
+impl Direction {
+    /// `up` or `down`, as the journal records it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
 /// The SQL text of the statements `migration` executes in `direction` on `backend`, in order,
 /// with bound values written inline.
 pub async fn capture(

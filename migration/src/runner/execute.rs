@@ -83,13 +83,6 @@ impl<'m> Work<'m> {
     fn version(&self) -> String {
         self.migration.name().to_owned()
     }
-
-    fn direction_name(&self) -> &'static str {
-        match self.direction {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
 }
 
 pub struct Executor<'r> {
@@ -235,7 +228,7 @@ impl Executor<'_> {
             .map_err(&err)?;
         history::put(self.db, &marker).await.map_err(&err)?;
 
-        let pinned = Pinned::open(self.db, self.options).await.map_err(&err)?;
+        let pinned = Pinned::open(self.db).await.map_err(&err)?;
         let conn = &pinned.conn();
         let session = self.start_session(conn, false).await.map_err(&err)?;
         let total = work.statements.as_ref().map_or(0, Vec::len);
@@ -273,7 +266,7 @@ impl Executor<'_> {
                     history::journal_record(
                         conn,
                         &version,
-                        work.direction_name(),
+                        work.direction.name(),
                         done,
                         &statement.to_string(),
                     )
@@ -344,7 +337,7 @@ impl Executor<'_> {
                 target: self.target.to_string(),
                 reason: one_line(&e.to_string()),
             })?;
-        let pinned = Pinned::open(self.db, self.options).await.map_err(&err)?;
+        let pinned = Pinned::open(self.db).await.map_err(&err)?;
         let conn = &pinned.conn();
         let session = self.start_session(conn, false).await.map_err(&err)?;
         let mut changed = 0;
@@ -362,7 +355,7 @@ impl Executor<'_> {
                     history::journal_record(
                         conn,
                         &version,
-                        "down",
+                        Direction::Down.name(),
                         step + 1,
                         &statement.to_string(),
                     )
@@ -554,7 +547,7 @@ enum Pinned<'d> {
 }
 
 impl<'d> Pinned<'d> {
-    async fn open(db: &'d DatabaseConnection, _options: &Options) -> Result<Pinned<'d>, DbErr> {
+    async fn open(db: &'d DatabaseConnection) -> Result<Pinned<'d>, DbErr> {
         match db.get_database_backend() {
             DbBackend::MySql => Ok(Pinned::Transaction(db.begin().await?)),
             #[cfg(feature = "postgres")]

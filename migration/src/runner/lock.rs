@@ -57,7 +57,7 @@ pub enum LockError {
 }
 
 /// The reason for a backend this build was compiled without.
-#[allow(dead_code)]
+#[cfg(not(all(feature = "postgres", feature = "mysql")))]
 fn without(feature: &str) -> String {
     format!("this build of the migration crate has no `{feature}` feature")
 }

@@ -1,67 +1,105 @@
 #!/usr/bin/env bash
-# Regenerates entity/src from the migrated PostgreSQL schema: the one command behind the entity
-# crate (never edit its files by hand). With --check it regenerates into a temporary folder and
-# fails if entity/src differs, for CI.
+# Regenerates the entity crate's generated half, entity/src/generated/, and the ER diagram,
+# docs/er-diagram.md, from a freshly migrated PostgreSQL database: the one command behind both
+# (never edit them by hand). Hand-written code (entity/src/lib.rs, entity/src/behavior.rs) is
+# outside the generated folder, so regeneration never touches it. With --check it regenerates
+# into a temporary folder and fails on any difference, for CI.
 #
-#   scripts/generate-entities.sh            # rewrite entity/src
-#   scripts/generate-entities.sh --check    # exit 1 if entity/src is stale
+#   scripts/generate-entities.sh            # rewrite entity/src/generated and docs/er-diagram.md
+#   scripts/generate-entities.sh --check    # exit 1 if either is stale
 #
-# Needs sea-orm-cli 2.0.x (cargo install sea-orm-cli@2.0.4 --locked), psql, and a PostgreSQL
-# server at TEST_POSTGRES_URL (default: the docker-compose one) where the user may create databases.
+# Needs sea-orm-cli $SEA_ORM_CLI_VERSION (cargo install sea-orm-cli@$SEA_ORM_CLI_VERSION --locked),
+# psql, and a PostgreSQL server at TEST_POSTGRES_URL (default: the docker-compose one) where the
+# user may create databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SEA_ORM_CLI_SERIES="2.0."
+# The generator is pinned exactly: another patch release may print different code, and the
+# check would then fail for a reason nobody changed.
+SEA_ORM_CLI_VERSION="2.0.4"
 ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+GENERATED=entity/src/generated
+DIAGRAM=docs/er-diagram.md
 CHECK=0
-[ "${1:-}" = "--check" ] && CHECK=1
+case "${1:-}" in
+  "") ;;
+  --check) CHECK=1 ;;
+  *) echo "error: unknown argument '$1'; usage: scripts/generate-entities.sh [--check]" >&2; exit 2 ;;
+esac
 
 version=$(sea-orm-cli --version 2>/dev/null | awk '{print $2}') || true
-case "$version" in
-  "$SEA_ORM_CLI_SERIES"*) ;;
-  *) echo "error: sea-orm-cli ${SEA_ORM_CLI_SERIES}x is required (found: ${version:-none}); install it with: cargo install sea-orm-cli@2.0.4 --locked" >&2; exit 1 ;;
-esac
+if [ "$version" != "$SEA_ORM_CLI_VERSION" ]; then
+  echo "error: sea-orm-cli $SEA_ORM_CLI_VERSION is required (found: ${version:-none}); install it with: cargo install sea-orm-cli@$SEA_ORM_CLI_VERSION --locked" >&2
+  exit 1
+fi
 command -v psql >/dev/null || { echo "error: psql is required to create the scratch database (apt-get install postgresql-client)" >&2; exit 1; }
 
 db="learndb_entities_$$"
 db_url="${ADMIN_URL%/*}/$db"
+work=$(mktemp -d)
+cleanup() {
+  rm -rf "$work"
+  psql "$ADMIN_URL" -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 psql "$ADMIN_URL" -qXc "CREATE DATABASE $db" >/dev/null
-trap 'psql "$ADMIN_URL" -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null' EXIT
 
-cargo run -q -p migration -- --database-url "$db_url" up >/dev/null
+cargo run -q -p migration -- --database-url "$db_url" up >/dev/null 2>"$work/migrate.log" \
+  || { cat "$work/migrate.log" >&2; echo "error: migrating the scratch database failed" >&2; exit 1; }
 
 # The partitions of `attempts` (attempts_default, attempts_<year>) are tables to sea-orm-cli,
 # which would emit an entity per partition with wrong relations (SeaQL/sea-orm#1582); services
-# read and write them through `attempts`.
+# read and write them through `attempts`. The runner's own tables are not part of the schema.
 partitions=$(psql "$db_url" -qAtXc "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind IN ('r', 'p')")
 ignore="seaql_migrations,learndb_migration_history,learndb_migration_journal${partitions:+,$partitions}"
 
-out=entity/src
-if [ "$CHECK" = 1 ]; then
-  out=$(mktemp -d)
-  trap 'rm -rf "$out"; psql "$ADMIN_URL" -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null' EXIT
-else
-  rm -rf entity/src
-fi
-
+# --entity-format dense: SeaORM 2.0's recommended format (relations as fields, ModelEx, the
+#   entity loader and nested ActiveModels); docs/schema-decisions.md 42.
+# --impl-active-model-behavior=false: the behaviour (UUIDv7 ids, UTC timestamps) is written by
+#   hand in entity/src/behavior.rs, where regeneration cannot erase it.
+out="$work/generated"
 sea-orm-cli generate entity \
   --database-url "$db_url" \
   --output-dir "$out" \
-  --lib \
+  --entity-format dense \
+  --impl-active-model-behavior=false \
   --with-serde both \
   --date-time-crate chrono \
   --ignore-tables "$ignore" \
-  --banner-version minor >/dev/null
+  --banner-version minor \
+  --er-diagram >"$work/generate.log" 2>&1 \
+  || { cat "$work/generate.log" >&2; echo "error: sea-orm-cli generate entity failed" >&2; exit 1; }
 
 # Format with the workspace's rustfmt so `cargo fmt --check` holds for generated code too.
 rustfmt --edition 2024 "$out"/*.rs
 
+# The generator's Mermaid diagram, wrapped so that a Markdown viewer draws it.
+{
+  echo "# Entity-relationship diagram"
+  echo
+  echo "Generated by \`scripts/generate-entities.sh\` (sea-orm-cli $SEA_ORM_CLI_VERSION \`--er-diagram\`) from a"
+  echo "freshly migrated PostgreSQL database; do not edit. It shows the $(ls "$out"/*.rs | grep -cvE '/(mod|prelude|sea_orm_active_enums)\.rs$') tables the entity crate maps."
+  echo
+  echo '```mermaid'
+  cat "$out/entities.mermaid"
+  echo '```'
+} >"$work/er-diagram.md"
+rm "$out/entities.mermaid"
+
 if [ "$CHECK" = 1 ]; then
-  if ! diff -ru entity/src "$out" >&2; then
-    echo "error: entity/src is stale; run scripts/generate-entities.sh and commit the result" >&2
+  stale=0
+  diff -ru "$GENERATED" "$out" >&2 || stale=1
+  diff -u "$DIAGRAM" "$work/er-diagram.md" >&2 || stale=1
+  if [ "$stale" = 1 ]; then
+    echo "error: $GENERATED or $DIAGRAM is stale (differences above); run scripts/generate-entities.sh and commit the result" >&2
     exit 1
   fi
-  echo "entity/src matches the migrated schema"
+  echo "$GENERATED and $DIAGRAM match the migrated schema"
 else
-  echo "regenerated entity/src from the migrated PostgreSQL schema ($(ls entity/src | wc -l) files)"
+  rm -rf "$GENERATED"
+  mkdir -p "$(dirname "$GENERATED")"
+  cp -r "$out" "$GENERATED"
+  cp "$work/er-diagram.md" "$DIAGRAM"
+  echo "regenerated $GENERATED ($(ls "$GENERATED" | wc -l) files) and $DIAGRAM from the migrated PostgreSQL schema"
 fi
+

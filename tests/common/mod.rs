@@ -15,6 +15,7 @@
 pub mod catalog;
 pub mod factories;
 pub mod rows;
+pub mod service;
 pub mod spec;
 mod template;
 

@@ -9,7 +9,13 @@ use std::process::Command;
 
 /// The crates (by name) in the normal dependency tree of `migration` with these features.
 fn dependencies(features: &str) -> Vec<String> {
-    tree(&["-p", "migration", "--no-default-features", "--features", features])
+    tree(&[
+        "-p",
+        "migration",
+        "--no-default-features",
+        "--features",
+        features,
+    ])
 }
 
 /// The crates (by name) that `cargo tree <selection> -e normal` lists.

@@ -15,8 +15,8 @@
 
 mod common;
 
-use chrono::{DateTime, FixedOffset, TimeDelta};
-use common::service::{assert_read_back, insert, update};
+use chrono::TimeDelta;
+use common::service::{assert_read_back, at, dec, insert, sign_up, update};
 use common::{Backend, TestDb};
 use entity::prelude::*;
 use entity::sea_orm_active_enums::{
@@ -45,35 +45,6 @@ on_every_backend!(
     a_course_is_published_bought_partly_refunded_and_a_subscription_lapses,
     commerce
 );
-
-/// An instant of the flow's own, in UTC and whole microseconds (what every backend stores).
-fn at(rfc3339: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap()
-}
-
-fn dec(value: &str) -> Decimal {
-    value.parse().unwrap()
-}
-
-async fn sign_up(db: &DatabaseConnection, name: &str, role: Role) -> users::Model {
-    insert(
-        db,
-        users::ActiveModel {
-            email: Set(Some(format!("{name}@example.com"))),
-            username: Set(Some(name.to_owned())),
-            password_hash: Set(Some(
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
-            )),
-            role: Set(role),
-            full_name: Set(Some(format!("{name} Example"))),
-            gdpr_consent: Set(true),
-            gdpr_consent_date: Set(Some(at("2026-03-01T09:00:00Z"))),
-            metadata: Set(Some(json!({"signup": {"source": "web", "campaign": null}}))),
-            ..Default::default()
-        },
-    )
-    .await
-}
 
 /// A course of `instructor` with two modules (the second requires the first), each of two
 /// lessons; the last lesson of the second module is a quiz.
@@ -526,7 +497,7 @@ async fn commerce(backend: Backend) {
         .all(db)
         .await
         .unwrap();
-    assert_eq!(published, [course.clone()]);
+    assert_eq!(published, std::slice::from_ref(&course));
 
     // The learner pays: a pending payment that succeeds, then the paid enrolment.
     let learner = sign_up(db, "margaret", Role::Student).await;
@@ -665,7 +636,7 @@ async fn commerce(backend: Backend) {
         .all(db)
         .await
         .unwrap();
-    assert_eq!(past_due, [lapsed.clone()]);
+    assert_eq!(past_due, std::slice::from_ref(&lapsed));
     let learner_ex = users::Entity::load()
         .filter(users::Column::Id.eq(learner.id))
         .with(subscriptions::Entity)

@@ -5,8 +5,9 @@
 //! timestamp UTC. Left to the databases, an insert without `id` would fail on MySQL and SQLite
 //! (no default there) and get a random v4 id on PostgreSQL (`gen_random_uuid()`, a fallback for
 //! hand-written SQL), and `created_at`/`updated_at` would come from three clocks: PostgreSQL's
-//! transaction start, MySQL's `CURRENT_TIMESTAMP(6)` in the *session* time zone (not UTC unless
-//! the service sets it), SQLite's `strftime` with millisecond precision. So on every backend:
+//! transaction start, MySQL's `CURRENT_TIMESTAMP(6)` in the *session* time zone (sqlx sets
+//! `+00:00`, but a session may change it, and DATETIME keeps no zone), SQLite's `strftime` with
+//! millisecond precision. So on every backend:
 //!
 //! - **insert**: an unset `id` gets [`new_id`] (UUIDv7); an unset `created_at` and
 //!   `updated_at` get [`now`] (UTC, microsecond precision, which every backend stores exactly);
@@ -185,7 +186,9 @@ mod tests {
     #[test]
     fn insert_fills_an_unset_id_with_a_uuid_v7_and_both_timestamps_in_utc() {
         let am = prepare_insert(<users::ActiveModel as Default>::default());
-        let Set(id) = am.id else { panic!("id not filled") };
+        let Set(id) = am.id else {
+            panic!("id not filled")
+        };
         assert_eq!(id.get_version_num(), 7);
         let (Set(created), Set(updated)) = (am.created_at, am.updated_at) else {
             panic!("timestamps not filled")
@@ -205,7 +208,10 @@ mod tests {
             updated_at: Set(at),
             ..Default::default()
         });
-        assert_eq!((am.id, am.created_at, am.updated_at), (Set(id), Set(at), Set(at)));
+        assert_eq!(
+            (am.id, am.created_at, am.updated_at),
+            (Set(id), Set(at), Set(at))
+        );
     }
 
     #[test]
@@ -230,12 +236,18 @@ mod tests {
         renamed.full_name = Set(Some("Grace Hopper".into()));
         let renamed = fill_defaults(renamed, Write::Update);
         assert!(matches!(renamed.updated_at, Set(t) if t > at));
-        assert_eq!(renamed.created_at, NotSet, "created_at is never touched on update");
+        assert_eq!(
+            renamed.created_at, NotSet,
+            "created_at is never touched on update"
+        );
 
         let mut explicit = unchanged;
         explicit.full_name = Set(Some("Grace Hopper".into()));
         let later = at + chrono::TimeDelta::days(1);
         explicit.updated_at = Set(later);
-        assert_eq!(fill_defaults(explicit, Write::Update).updated_at, Set(later));
+        assert_eq!(
+            fill_defaults(explicit, Write::Update).updated_at,
+            Set(later)
+        );
     }
 }

@@ -6,11 +6,18 @@
 //! every uuid `id` is a UUIDv7 and that every timestamp is in UTC; [`assert_read_back`] checks
 //! that reading the row again gives the same model.
 
-use sea_orm::sea_query::ColumnType;
+use chrono::{DateTime, FixedOffset};
+use entity::sea_orm_active_enums::Role;
+use entity::users;
+use rust_decimal::Decimal;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{ColumnType, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityName, EntityTrait,
-    IdenStatic, IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityName, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QuerySelect, QueryTrait, Select, Value,
 };
+use serde_json::json;
 
 /// Inserts `am` with `ActiveModel::insert` (the hooks run) and checks the returned model with
 /// [`assert_well_formed`].
@@ -20,13 +27,7 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
     C: ConnectionTrait,
 {
-    let table = <A::Entity as Default>::default().table_name().to_owned();
-    let model = am
-        .insert(db)
-        .await
-        .unwrap_or_else(|e| panic!("insert into {table}: {e}"));
-    assert_well_formed(&model);
-    model
+    checked("insert into", am.insert(db).await)
 }
 
 /// Updates `am` with `ActiveModel::update` (the hooks run) and checks the returned model.
@@ -36,11 +37,12 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
     C: ConnectionTrait,
 {
-    let table = <A::Entity as Default>::default().table_name().to_owned();
-    let model = am
-        .update(db)
-        .await
-        .unwrap_or_else(|e| panic!("update {table}: {e}"));
+    checked("update", am.update(db).await)
+}
+
+fn checked<M: ModelTrait>(write: &str, result: Result<M, DbErr>) -> M {
+    let table = <M::Entity as Default>::default().table_name();
+    let model = result.unwrap_or_else(|e| panic!("{write} {table}: {e}"));
     assert_well_formed(&model);
     model
 }
@@ -87,4 +89,60 @@ where
         .unwrap_or_else(|e| panic!("read back {table}: {e}"))
         .unwrap_or_else(|| panic!("{table}: the row just written is gone"));
     assert_eq!(&read, model, "{table}: the row read back differs");
+}
+
+/// An instant of a flow's own (RFC 3339, UTC, at most microseconds: what every backend stores).
+pub fn at(rfc3339: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap()
+}
+
+pub fn dec(value: &str) -> Decimal {
+    value.parse().unwrap()
+}
+
+/// A user who signs up with an email, a username and a password hash, as every product does.
+pub async fn sign_up(db: &DatabaseConnection, name: &str, role: Role) -> users::Model {
+    insert(
+        db,
+        users::ActiveModel {
+            email: Set(Some(format!("{name}@example.com"))),
+            username: Set(Some(name.to_owned())),
+            password_hash: Set(Some(
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            )),
+            role: Set(role),
+            full_name: Set(Some(format!("{name} Example"))),
+            gdpr_consent: Set(true),
+            gdpr_consent_date: Set(Some(at("2026-03-01T09:00:00Z"))),
+            metadata: Set(Some(json!({"signup": {"source": "web", "campaign": null}}))),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// `SUM(column)` over the rows `select` finds, computed by the database. Its type differs by
+/// backend: `bigint` (integers) or `numeric` on PostgreSQL, `DECIMAL` on MySQL, `INTEGER` or
+/// `REAL` on SQLite; so it is read as an integer first and as a decimal otherwise. No rows: 0.
+pub async fn total<E: EntityTrait>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    column: E::Column,
+) -> Decimal {
+    let statement = select
+        .select_only()
+        .column_as(Expr::col(column).sum(), "total")
+        .build(db.get_database_backend());
+    let row = db
+        .query_one_raw(statement)
+        .await
+        .unwrap()
+        .expect("SUM returns one row");
+    match row.try_get::<Option<i64>>("", "total") {
+        Ok(sum) => Decimal::from(sum.unwrap_or(0)),
+        Err(_) => row
+            .try_get::<Option<Decimal>>("", "total")
+            .unwrap_or_else(|e| panic!("SUM({column:?}): {e}"))
+            .unwrap_or_default(),
+    }
 }

@@ -3,8 +3,9 @@
 //! insert that leaves `id`, `created_at` and `updated_at` unset gets a UUIDv7 and the current
 //! UTC time from the application on PostgreSQL, MariaDB and SQLite alike; explicit values are
 //! kept; an update moves `updated_at` and never `created_at`; the 2.0 nested save and
-//! `insert_many` through `prepare_insert` fill every row; and on MySQL the timestamps stay UTC
-//! whatever the session time zone, where the database default alone would not.
+//! `insert_many` through `prepare_insert` fill every row; `entity::bulk::insert_all` batches at
+//! each backend's bind-parameter cap; and on MySQL the timestamps stay UTC whatever the session
+//! time zone, where the database default alone would not.
 
 mod common;
 
@@ -18,7 +19,7 @@ use entity::{user_preferences, user_profiles, users};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    IntoActiveModel, Iterable, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -233,4 +234,58 @@ async fn mysql_timestamps_are_utc_in_any_session_time_zone() {
         ahead > TimeDelta::hours(4),
         "expected the database default to follow the +05:00 session (got {ahead})"
     );
+}
+
+on_every_backend!(
+    insert_all_batches_at_the_bind_parameter_cap,
+    insert_all_batches
+);
+
+/// `entity::bulk::insert_all` sends batches as large as the backend accepts: one row more than a
+/// batch, every column set, is refused as a single `insert_many`, and `insert_all` stores
+/// 2½ batches of such rows, each with its own UUIDv7.
+async fn insert_all_batches(backend: Backend) {
+    use common::service::{attempt, attempt_parents};
+    use entity::attempts;
+    use entity::bulk::{insert_all, rows_per_batch};
+    use sea_orm::PaginatorTrait;
+
+    let t = TestDb::migrated(backend).await;
+    let parents = attempt_parents(&t.db, "bulk").await;
+    let batch = rows_per_batch::<attempts::Entity>(t.db.get_database_backend()) as u64;
+
+    let too_many = (0..=batch).map(|i| prepare_insert(attempt(&parents, i)));
+    let refused = attempts::Entity::insert_many(too_many)
+        .exec_without_returning(&t.db)
+        .await;
+    // Refused for its size, not for a row: each backend's own words for the cap.
+    let refusal = match backend {
+        Backend::Postgres => "too many arguments",
+        Backend::MySql => "too many placeholders",
+        Backend::Sqlite => "too many SQL variables",
+    };
+    match refused {
+        Err(e) => assert!(e.to_string().contains(refusal), "{backend:?}: {e}"),
+        Ok(_) => panic!(
+            "{backend:?}: {} rows of {} parameters were accepted in one statement; the cap is wrong",
+            batch + 1,
+            attempts::Column::iter().count()
+        ),
+    }
+
+    let rows = batch * 5 / 2;
+    let inserted = insert_all(&t.db, (0..rows).map(|i| attempt(&parents, i)))
+        .await
+        .unwrap_or_else(|e| panic!("{backend:?}: insert_all: {e}"));
+    assert_eq!(inserted, rows);
+    assert_eq!(attempts::Entity::find().count(&t.db).await.unwrap(), rows);
+    let ids: std::collections::BTreeSet<Uuid> = attempts::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .inspect(|a| assert_eq!(a.id.get_version_num(), 7))
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids.len() as u64, rows, "{backend:?}: duplicate ids");
 }

@@ -6,7 +6,8 @@
 //!   from a freshly migrated PostgreSQL database (`scripts/generate-entities.sh`; CI fails when
 //!   it is stale). Nobody edits it.
 //! - [`behavior`] is written by hand: the `ActiveModelBehavior` of every entity (UUIDv7 ids and
-//!   UTC timestamps filled in by the application, the same on PostgreSQL, MySQL and SQLite).
+//!   UTC timestamps filled in by the application, the same on PostgreSQL, MySQL and SQLite), and
+//!   so is [`bulk`]: batched, streamed `insert_many` within each backend's bind-parameter limit.
 //!
 //! The generated modules are re-exported at the root, so services write `entity::users::Model`,
 //! `entity::prelude::*` and `entity::sea_orm_active_enums::Role`.
@@ -15,6 +16,7 @@
 //! with the ones it uses (see the README).
 
 pub mod behavior;
+pub mod bulk;
 pub mod generated;
 
 pub use behavior::{new_id, now};

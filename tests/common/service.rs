@@ -146,3 +146,70 @@ pub async fn total<E: EntityTrait>(
             .unwrap_or_default(),
     }
 }
+
+/// What an attempt needs to exist: a learner, a published item and a practice session.
+pub struct AttemptParents {
+    pub user: users::Model,
+    pub item: entity::items::Model,
+    pub session: entity::practice_sessions::Model,
+}
+
+pub async fn attempt_parents(db: &DatabaseConnection, name: &str) -> AttemptParents {
+    use entity::{items, practice_sessions};
+    let user = sign_up(db, name, Role::Student).await;
+    let item = insert(
+        db,
+        items::ActiveModel {
+            slug: Set(format!("{name}-item")),
+            content: Set(json!({"stem": "2 + 2 = ?"})),
+            choices: Set(json!(["3", "4", "5"])),
+            correct: Set(json!("4")),
+            ..Default::default()
+        },
+    )
+    .await;
+    let session = insert(
+        db,
+        practice_sessions::ActiveModel {
+            user_id: Set(user.id),
+            ..Default::default()
+        },
+    )
+    .await;
+    AttemptParents {
+        user,
+        item,
+        session,
+    }
+}
+
+/// Attempt `i` of `parents`, with every column set (the most bind parameters a row can take);
+/// `id` and `created_at` are left to the entity crate.
+pub fn attempt(parents: &AttemptParents, i: u64) -> entity::attempts::ActiveModel {
+    use entity::attempts;
+    let attempted_at = at("2026-06-01T00:00:00Z") + chrono::TimeDelta::seconds(i as i64);
+    attempts::ActiveModel {
+        user_id: Set(parents.user.id),
+        item_id: Set(parents.item.id),
+        session_id: Set(parents.session.id),
+        selected: Set(json!({"choice": i % 3})),
+        correct: Set(i % 3 == 1),
+        quality: Set(Some((i % 6) as i16)),
+        confidence: Set(Some((i % 5 + 1) as i16)),
+        time_taken_ms: Set(1_000 + (i % 9_000) as i32),
+        hints_used: Set((i % 3) as i32),
+        client_attempt_id: Set(uuid::Uuid::now_v7()),
+        device_type: Set(Some("ios".into())),
+        app_version: Set(Some("4.2.0".into())),
+        ip_address: Set(Some("192.0.2.10".into())),
+        user_agent: Set(Some("learndb-bench/1".into())),
+        sm2_state_before: Set(Some(json!({"ef": 2.5, "n": i % 7}))),
+        sm2_state_after: Set(Some(json!({"ef": 2.6, "n": i % 7 + 1}))),
+        bkt_state_before: Set(Some(json!({"p_known": 0.4}))),
+        bkt_state_after: Set(Some(json!({"p_known": 0.5}))),
+        irt_ability_before: Set(Some(json!({"theta": -0.2}))),
+        irt_ability_after: Set(Some(json!({"theta": 0.1}))),
+        attempted_at: Set(attempted_at),
+        ..Default::default()
+    }
+}

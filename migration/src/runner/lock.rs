@@ -33,8 +33,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "postgres")]
+use sea_orm::sqlx::Row;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
-use sea_orm::sqlx::{self, Connection, Row};
+use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_orm_migration::sea_orm;
 
@@ -469,6 +471,21 @@ const MYSQL_RELEASE_LOCK: &str =
 const MYSQL_IS_USED_LOCK: &str =
     "SELECT IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
 
+async fn is_tidb<C: ConnectionTrait>(db: &C) -> bool {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SELECT CAST(VERSION() AS CHAR) AS v",
+        ))
+        .await;
+    let reported = row
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<String>("", "v").ok())
+        .unwrap_or_default();
+    crate::engine::identify(DbBackend::MySql, &reported).flavor == crate::engine::Flavor::Tidb
+}
+
 /// `<database file>.lock` beside the real file, or nothing for an in-memory database. The path is
 /// canonicalized first (the file when it exists, else its folder), so a symlink or a relative
 /// path to the same database finds the same lock.
@@ -564,6 +581,9 @@ pub async fn holder<C: ConnectionTrait>(target: &Target, db: &C) -> Result<Optio
                     r.try_get::<String>("", "h").unwrap_or_default(),
                     r.try_get::<i64>("", "t").unwrap_or_default()
                 ),
+                // TiDB's IS_USED_LOCK answers 1 for "held", not the holder's connection id, and
+                // its PROCESSLIST shows only the TiDB server we are connected to.
+                None if is_tidb(db).await => "another session (TiDB cannot name it; see INFORMATION_SCHEMA.CLUSTER_PROCESSLIST)".to_owned(),
                 None => format!("connection {id}"),
             }))
         }

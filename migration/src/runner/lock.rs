@@ -308,38 +308,46 @@ const PG_PROBE: &str =
      FROM (SELECT pg_try_advisory_lock(1818583410) AS got, pg_backend_pid() AS pid) s";
 
 /// Evidence that connections made with `options` do not each keep a server session of their
-/// own: each of two, then three, fresh connections asks its backend pid three times in turn. A
-/// real session (directly, or through a session pooler) keeps one pid, and no two sessions share
-/// one. A transaction pooler hands server connections out per transaction: PgBouncer reuses the
-/// most recently released one first, so the second connection is served by the first one's
-/// backend; a pooler that rotates instead changes a connection's pid with more servers than
-/// clients and shares one with fewer, and two client counts cover every pool size.
+/// own: two fresh connections ask their backend pid three times in turn, then three connections
+/// do. A real session (directly, or through a session pooler) keeps one pid, and no two sessions
+/// share one. A transaction pooler hands server connections out per transaction: PgBouncer
+/// reuses the most recently released one first, so the second connection is served by the first
+/// one's backend; a pooler that rotates instead changes a connection's pid when it has more
+/// servers than clients and shares one when it has fewer, and the two client counts cover every
+/// pool size. The three connections are opened at once, so the check costs one handshake's time.
 #[cfg(feature = "postgres")]
 pub async fn pg_shared_sessions(
     options: &sqlx::postgres::PgConnectOptions,
 ) -> Result<Option<String>, sqlx::Error> {
-    for clients in [2usize, 3] {
-        let mut conns = Vec::with_capacity(clients);
-        for _ in 0..clients {
-            conns.push(sqlx::PgConnection::connect_with(options).await?);
-        }
-        let mut pids = vec![Vec::new(); clients];
+    let (a, b, c) = tokio::try_join!(
+        sqlx::PgConnection::connect_with(options),
+        sqlx::PgConnection::connect_with(options),
+        sqlx::PgConnection::connect_with(options),
+    )?;
+    let mut conns = [a, b, c];
+    let mut pids = vec![Vec::new(); conns.len()];
+    let mut outcome = Ok(());
+    'rounds: for clients in [2, 3] {
         for _ in 0..3 {
-            for (seen, conn) in pids.iter_mut().zip(conns.iter_mut()) {
-                let row = sqlx::raw_sql("SELECT pg_backend_pid()")
+            for (seen, conn) in pids.iter_mut().zip(conns.iter_mut()).take(clients) {
+                match sqlx::raw_sql("SELECT pg_backend_pid()")
                     .fetch_one(&mut *conn)
-                    .await?;
-                seen.push(row.try_get::<i32, _>(0)?);
+                    .await
+                    .and_then(|row| row.try_get::<i32, _>(0))
+                {
+                    Ok(pid) => seen.push(pid),
+                    Err(e) => {
+                        outcome = Err(e);
+                        break 'rounds;
+                    }
+                }
             }
         }
-        for conn in conns {
-            let _ = conn.close().await;
-        }
-        if let Some(evidence) = shared_evidence(&pids) {
-            return Ok(Some(evidence));
-        }
     }
-    Ok(None)
+    for conn in conns {
+        let _ = conn.close().await;
+    }
+    outcome.map(|()| shared_evidence(&pids))
 }
 
 /// [`pg_shared_sessions`] for `db` when it is a PostgreSQL connection; `None` elsewhere.

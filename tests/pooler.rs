@@ -115,7 +115,11 @@ async fn eight_concurrent_up_runs_through_a_transaction_pooler_refuse_and_leave_
     let all_ok = outputs.iter().all(|o| o.status.success());
     if all_ok {
         // Allowed by the issue, though learndb refuses today: each migration exactly once.
-        assert_eq!(applied, migration_names(), "migrations applied more than once");
+        assert_eq!(
+            applied,
+            migration_names(),
+            "migrations applied more than once"
+        );
     } else {
         for (i, o) in outputs.iter().enumerate() {
             assert_eq!(o.status.code(), Some(1), "run {i}: {}", show(o));

@@ -22,6 +22,8 @@
 //!   refused before anything is locked, so no lock can be left on a pooled connection;
 //! - after locking, a second session must fail to take the same lock; otherwise the lock is
 //!   released (the probe cleans up after itself in the same statement) and the run refused;
+//! - before each migration, [`MigrationLock::verify`] checks on the lock's own connection that
+//!   it still holds the lock, so a run that lost it (a killed session, TiDB's lease) stops;
 //! - on release, the unlock must run on the holder's own backend; if it did not, that backend is
 //!   ended rather than left holding the lock.
 //!
@@ -60,8 +62,9 @@ enum Held {
         i32,
         std::sync::Arc<sqlx::postgres::PgConnectOptions>,
     ),
+    /// The connection, and whether the server is TiDB (whose `IS_USED_LOCK` names no holder).
     #[cfg(feature = "mysql")]
-    MySql(sqlx::MySqlConnection),
+    MySql(sqlx::MySqlConnection, bool),
     File(File),
     Nothing,
 }
@@ -89,6 +92,15 @@ pub enum LockError {
         "refusing to migrate {target}: the migration lock is not exclusive there ({evidence}); it was released and nothing was changed; connect migrations directly to the database server (DIRECT_DATABASE_URL or --direct-url)"
     )]
     NotExclusive { target: String, evidence: String },
+    /// The lock was held, and is not any more (checked before each migration).
+    #[error(
+        "the migration lock on {target} was lost before {version} ({evidence}); stopped before applying it, so another run may be migrating; run the command again"
+    )]
+    Lost {
+        target: String,
+        version: String,
+        evidence: String,
+    },
 }
 
 /// The reason for a backend this build was compiled without.
@@ -204,7 +216,7 @@ impl MigrationLock {
                         Some(1) => {
                             if let Err(evidence) = mysql_prove(db).await {
                                 MigrationLock {
-                                    held: Held::MySql(conn),
+                                    held: Held::MySql(conn, false),
                                 }
                                 .release()
                                 .await;
@@ -213,7 +225,7 @@ impl MigrationLock {
                                     evidence: target.scrub(&evidence),
                                 });
                             }
-                            break Held::MySql(conn);
+                            break Held::MySql(conn, is_tidb(db).await);
                         }
                         Some(_) if Instant::now() < deadline => {}
                         Some(_) => return Err(timed_out(target, db, timeout).await),
@@ -261,6 +273,48 @@ impl MigrationLock {
         Ok(MigrationLock { held })
     }
 
+    /// Checks that the lock is still ours, before `version` runs: its session is alive and holds
+    /// it (PostgreSQL: on the backend that took it). On TiDB only that some session holds it:
+    /// TiDB cannot name the holder, and its `GET_LOCK` is a lease of at most `max-txn-ttl`.
+    pub async fn verify(&mut self, target: &Target, version: &str) -> Result<(), LockError> {
+        let lost = |evidence: String| LockError::Lost {
+            target: target.to_string(),
+            version: version.to_owned(),
+            evidence: target.scrub(&evidence),
+        };
+        match &mut self.held {
+            #[cfg(feature = "postgres")]
+            Held::Postgres(conn, pid, _) => {
+                let row = sqlx::raw_sql(PG_STILL_HELD)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| lost(format!("its session failed: {e}")))?;
+                let now: i32 = row.try_get(0).map_err(|e| lost(e.to_string()))?;
+                let held: bool = row.try_get(1).map_err(|e| lost(e.to_string()))?;
+                match (now == *pid, held) {
+                    (true, true) => Ok(()),
+                    (false, _) => Err(lost(format!(
+                        "its session moved from backend pid {pid} to {now}"
+                    ))),
+                    (true, false) => Err(lost(format!("backend pid {pid} no longer holds it"))),
+                }
+            }
+            #[cfg(feature = "mysql")]
+            Held::MySql(conn, tidb) => {
+                let (holder, me): (Option<i64>, i64) = sqlx::query_as(MYSQL_STILL_HELD)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| lost(format!("its session failed: {e}")))?;
+                match holder {
+                    Some(h) if h == me || *tidb => Ok(()),
+                    Some(h) => Err(lost(format!("connection {h} holds it, not {me}"))),
+                    None => Err(lost("no session holds it".into())),
+                }
+            }
+            Held::File(_) | Held::Nothing => Ok(()),
+        }
+    }
+
     /// Releases the lock now (dropping it does the same, less politely for the servers).
     pub async fn release(self) {
         match self.held {
@@ -280,7 +334,7 @@ impl MigrationLock {
                 }
             }
             #[cfg(feature = "mysql")]
-            Held::MySql(mut conn) => {
+            Held::MySql(mut conn, _) => {
                 let _ = sqlx::query(MYSQL_RELEASE_LOCK).execute(&mut conn).await;
                 let _ = conn.close().await;
             }
@@ -296,6 +350,10 @@ impl MigrationLock {
 /// Takes the lock without waiting and names the backend that ran it, in one statement.
 #[cfg(feature = "postgres")]
 const PG_TRY_LOCK: &str = "SELECT pg_try_advisory_lock(1818583410) AS got, pg_backend_pid() AS pid";
+#[cfg(feature = "postgres")]
+const PG_STILL_HELD: &str = "SELECT pg_backend_pid() AS pid, EXISTS (
+        SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0
+          AND objid::bigint = 1818583410 AND objsubid = 1 AND pid = pg_backend_pid()) AS held";
 #[cfg(feature = "postgres")]
 const PG_UNLOCK: &str =
     "SELECT pg_advisory_unlock(1818583410) AS released, pg_backend_pid() AS pid";
@@ -476,6 +534,8 @@ const MYSQL_GET_LOCK: &str = "SELECT GET_LOCK(LEFT(CONCAT('learndb_migrate:', DA
 #[cfg(feature = "mysql")]
 const MYSQL_RELEASE_LOCK: &str =
     "SELECT RELEASE_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
+#[cfg(feature = "mysql")]
+const MYSQL_STILL_HELD: &str = "SELECT CAST(IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64)) AS SIGNED) AS holder, CAST(CONNECTION_ID() AS SIGNED) AS me";
 const MYSQL_IS_USED_LOCK: &str =
     "SELECT IS_USED_LOCK(LEFT(CONCAT('learndb_migrate:', DATABASE()), 64))";
 

@@ -27,7 +27,7 @@ mod wipe;
 
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -116,6 +116,8 @@ pub struct Runner<'a, M: MigratorTrait> {
     /// The connection caches no prepared statements ([`Target::connect`]), so reads may
     /// deallocate what they prepared (see [`Runner::end_read_only`]).
     uncached: bool,
+    /// The migration lock while a command holds it, so it is checked before each migration.
+    held: Mutex<Option<MigrationLock>>,
 }
 
 impl<'a, M: MigratorTrait> Runner<'a, M> {
@@ -135,6 +137,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             migrator: PhantomData,
             engine: OnceLock::new(),
             uncached: false,
+            held: Mutex::new(None),
         }
     }
 
@@ -263,9 +266,34 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             tracing::info!("{note}");
         }
         let lock = MigrationLock::acquire(&self.target, self.db, self.options.lock_timeout).await?;
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(lock);
         let result = work().await;
-        lock.release().await;
+        let lock = self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(lock) = lock {
+            lock.release().await;
+        }
         result
+    }
+
+    /// Before each migration: the lock taken for this command must still be ours (a killed
+    /// lock session, a pooler that moved it, TiDB's lease running out). The check runs on the
+    /// lock's own connection.
+    async fn check_lock(&self, version: &str) -> Result<(), RunError> {
+        let taken = self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(mut lock) = taken else {
+            return Ok(());
+        };
+        let checked = lock.verify(&self.target, version).await;
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(lock);
+        Ok(checked?)
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -541,6 +569,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let executor = self.executor();
         for work in &works {
             let version = work.migration.name().to_owned();
+            self.check_lock(&version).await?;
             progress(&Event::Applying(version.clone()));
             let started = Instant::now();
             executor.run(work, snapshot.history.get(&version)).await?;
@@ -614,6 +643,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             let work = Work::new(self.backend(), migration.as_ref(), Direction::Down)
                 .await
                 .map_err(self.db_err("migrate down"))?;
+            self.check_lock(version).await?;
             progress(&Event::RollingBack(version.clone()));
             let started = Instant::now();
             executor.run(&work, snapshot.history.get(version)).await?;

@@ -355,8 +355,12 @@ const PG_STILL_HELD: &str = "SELECT pg_backend_pid() AS pid, EXISTS (
         SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0
           AND objid::bigint = 1818583410 AND objsubid = 1 AND pid = pg_backend_pid()) AS held";
 #[cfg(feature = "postgres")]
-const PG_UNLOCK: &str =
-    "SELECT pg_advisory_unlock(1818583410) AS released, pg_backend_pid() AS pid";
+/// Unlocks only where this backend holds the lock: `pg_advisory_unlock` of a lock it does not
+/// hold would add a server WARNING line to the one-line error of a refused run.
+const PG_UNLOCK: &str = "SELECT CASE WHEN EXISTS (
+        SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0
+          AND objid::bigint = 1818583410 AND objsubid = 1 AND pid = pg_backend_pid())
+     THEN pg_advisory_unlock(1818583410) ELSE false END AS released, pg_backend_pid() AS pid";
 /// The second session's attempt: it must not get the lock. Whatever it got is released in the
 /// same statement, so the probe can leave nothing behind even when a pooler ran it on the
 /// holder's own backend (that backend's lock goes too, which is right: it was never ours).

@@ -130,6 +130,7 @@ async fn database_url_from_the_environment_is_used_and_named() {
     let out = Command::new(learndb())
         .args(["migrate", "up"])
         .current_dir(dir.path())
+        .env_remove("DIRECT_DATABASE_URL")
         .env("DATABASE_URL", &t.url)
         .output()
         .unwrap();
@@ -236,6 +237,7 @@ async fn bad_database_urls_fail_with_one_line_and_exit_code_2() {
         let out = Command::new(migration_bin())
             .arg("status")
             .current_dir(dir.path())
+            .env_remove("DIRECT_DATABASE_URL")
             .env("DATABASE_URL", url)
             .output()
             .unwrap();

@@ -445,3 +445,78 @@ async fn status_creates_nothing_on_sqlite() {
         Path::new(&lock).display()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The lock is checked before each migration.
+
+const LOCK_KILLER: &str = "m20261121_999996_lock_killer";
+
+/// Ends the session that holds the migration lock, as a DBA (or a pooler recycling it) would.
+struct LockKiller;
+
+impl migration::MigrationName for LockKiller {
+    fn name(&self) -> &str {
+        LOCK_KILLER
+    }
+}
+
+#[migration::async_trait::async_trait]
+impl migration::MigrationTrait for LockKiller {
+    async fn up(&self, manager: &migration::SchemaManager) -> Result<(), migration::DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
+                   AND objid::bigint = 1818583410
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn down(&self, _: &migration::SchemaManager) -> Result<(), migration::DbErr> {
+        Ok(())
+    }
+}
+
+/// Three of learndb's migrations, the killer, then the rest.
+struct KillerMigrator;
+
+#[migration::async_trait::async_trait]
+impl migration::MigratorTrait for KillerMigrator {
+    fn migrations() -> Vec<Box<dyn migration::MigrationTrait>> {
+        let mut all = <migration::Migrator as migration::MigratorTrait>::migrations();
+        let rest = all.split_off(3);
+        all.push(Box::new(LockKiller));
+        all.extend(rest);
+        all
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_lost_during_up_stops_the_run_before_the_next_migration() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let runner = migration::runner::Runner::<KillerMigrator>::for_target(&t.db, &t.target());
+    let err = runner
+        .up_with(&migration::runner::Selection::All, &mut |_| {})
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    let next = migration_names()[3].clone();
+    assert!(
+        matches!(
+            err,
+            migration::runner::RunError::Lock(migration::runner::lock::LockError::Lost { .. })
+        ) && text.contains("was lost before")
+            && text.contains(&next),
+        "{text}"
+    );
+    let mut applied = t
+        .query_strings("SELECT version FROM seaql_migrations", "version")
+        .await;
+    applied.sort();
+    let mut expected: Vec<String> = migration_names()[..3].to_vec();
+    expected.push(LOCK_KILLER.to_owned());
+    expected.sort();
+    assert_eq!(applied, expected, "nothing may run after the lock was lost");
+}

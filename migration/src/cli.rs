@@ -19,6 +19,7 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::Migrator;
 use crate::connect::{ConnectError, Source, Target, one_line, scrub_text};
+use crate::engine;
 use crate::runner::{
     self, Direction, Event, Resolution, RunError, Runner, Selection, StatusReport, interrupt,
 };
@@ -66,6 +67,12 @@ pub struct GlobalOptions {
     /// or sqlite://PATH?mode=rwc. Overrides DATABASE_URL (which may also come from .env).
     #[arg(short = 'u', long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+
+    /// The database server's own address, for migrations, when DATABASE_URL goes through a
+    /// transaction pooler (PgBouncer, Supavisor) that learndb refuses to migrate through.
+    /// Overrides --database-url, DIRECT_DATABASE_URL and DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    pub direct_url: Option<String>,
 
     /// Seconds to wait for the database server to accept a connection (1 to 3600).
     #[arg(
@@ -424,13 +431,33 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
 
     load_dotenv()?;
     let environment = Environment::from_env();
-    let target = Target::resolve(cli.options.database_url.as_deref())?;
+    let target = Target::resolve_direct(
+        cli.options.direct_url.as_deref(),
+        cli.options.database_url.as_deref(),
+    )?;
     if let Some(question) = destructive(&command) {
         confirm(&question, &target, &environment).map_err(CliError::Refused)?;
     }
     let timeout = Duration::from_secs(cli.options.connect_timeout.max(1));
     let db = target.connect(timeout).await?;
-    let header = describe(&target, &environment);
+    let (server, facts) = engine::inspect(&db)
+        .await
+        .map_err(|e| ConnectError::Other {
+            target: target.to_string(),
+            reason: format!(
+                "cannot tell which server this is: {}",
+                target.scrub(&one_line(&e.to_string()))
+            ),
+        })?;
+    let mut header = describe(&target, &environment);
+    header.push_str(&format!("\nServer: {server}"));
+    if !matches!(command, MigrateCommand::Status { .. })
+        && let Ok(profile) = engine::decide(&server, &facts)
+    {
+        for note in profile.notes {
+            header.push_str(&format!("\nNote: {note}"));
+        }
+    }
     match &command {
         // stdout is the JSON document and nothing else.
         MigrateCommand::Status { json: true, .. } => {}
@@ -441,6 +468,8 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
         _ => say!("{header}"),
     }
     let runner = Runner::<Migrator>::for_target(&db, &target)
+        .with_server(server, &facts)
+        .uncached_statements(true)
         .lock_timeout(Duration::from_secs(cli.options.lock_timeout))
         .ddl_lock_timeout(
             Duration::from_millis(cli.options.ddl_lock_timeout),
@@ -469,6 +498,8 @@ fn describe(target: &Target, environment: &Environment) -> String {
         ),
         Source::Env => format!("Database: {target} (from DATABASE_URL)"),
         Source::Flag | Source::Connection => format!("Database: {target} (from --database-url)"),
+        Source::DirectEnv => format!("Database: {target} (from DIRECT_DATABASE_URL)"),
+        Source::DirectFlag => format!("Database: {target} (from --direct-url)"),
     };
     format!("{database}\nEnvironment: {environment}")
 }
@@ -764,6 +795,9 @@ fn print_plan(direction: &str, target: &Target, plan: &[(String, Vec<String>)]) 
 }
 
 fn print_status(report: &StatusReport) {
+    if let Some(reason) = &report.refused {
+        say!("Migrations: refused on this connection: {reason}");
+    }
     match &report.lock_holder {
         Some(holder) => say!("Lock: held by {holder} (a migration is running)"),
         None => say!("Lock: free"),

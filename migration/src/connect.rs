@@ -28,6 +28,10 @@ pub const DEFAULT_SQLITE_PATH: &str = "data/learndb.sqlite";
 pub enum Source {
     Flag,
     Env,
+    /// `--direct-url`: the server's own address, for migrations, beside a pooled DATABASE_URL.
+    DirectFlag,
+    /// `DIRECT_DATABASE_URL`.
+    DirectEnv,
     EmbeddedDefault,
     /// A connection the application opened itself (`migration::Runner::new(&db)`): no URL.
     Connection,
@@ -80,8 +84,36 @@ pub enum ConnectError {
 impl Target {
     /// Resolves the URL: the flag, then `DATABASE_URL`, then the embedded SQLite default.
     pub fn resolve(flag: Option<&str>) -> Result<Self, ConnectError> {
+        Self::resolve_direct(None, flag)
+    }
+
+    /// Resolves the URL migrations use: `--direct-url`, `--database-url`, `DIRECT_DATABASE_URL`,
+    /// `DATABASE_URL`, then the embedded default. The direct URL is the server's own address
+    /// for deployments whose DATABASE_URL goes through a transaction pooler, which learndb
+    /// refuses to migrate through (its lock needs a session); flags beat the environment.
+    pub fn resolve_direct(
+        direct_flag: Option<&str>,
+        flag: Option<&str>,
+    ) -> Result<Self, ConnectError> {
+        if let Some(url) = direct_flag {
+            return Self::parse(url, Source::DirectFlag);
+        }
         if let Some(url) = flag {
             return Self::parse(url, Source::Flag);
+        }
+        match std::env::var("DIRECT_DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => return Self::parse(&url, Source::DirectEnv),
+            Ok(_) => {
+                return Err(ConnectError::Config(
+                    "DIRECT_DATABASE_URL is set but empty; unset it, or set it to the database server's own postgres:// or mysql:// URL".into(),
+                ));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(ConnectError::Config(
+                    "DIRECT_DATABASE_URL is not valid UTF-8; set it to a postgres:// or mysql:// URL".into(),
+                ));
+            }
+            Err(std::env::VarError::NotPresent) => {}
         }
         match std::env::var("DATABASE_URL") {
             Ok(url) if !url.trim().is_empty() => Self::parse(&url, Source::Env),
@@ -260,6 +292,13 @@ impl Target {
             // Also silences sqlx's slow-statement warnings: GET_LOCK waits on the server by design.
             .sqlx_logging(false)
             .set_application_name("learndb");
+        // No statement cache: a cached statement is a server-side name (`sqlx_s_1`) that a
+        // transaction pooler may find on another client's server connection ("prepared
+        // statement sqlx_s_1 already exists"). The read-only `status` runs in one transaction
+        // and deallocates what it prepared (`Runner::uncached_statements`), which then works
+        // through PgBouncer too.
+        #[cfg(feature = "postgres")]
+        options.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(0));
         let attempt =
             tokio::time::timeout(timeout + Duration::from_secs(1), Database::connect(options))
                 .await;

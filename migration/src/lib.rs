@@ -2,7 +2,7 @@
 //!
 //! Table-group modules are named `mYYYYMMDD_NNNNNN_<group>` with the module numbers of SPEC.md §1,
 //! so groups still to come slot in between in dependency order. Helper modules (`ddl`, `cli`,
-//! `connect`, `runner`) are named so that `migrate generate` never mistakes them for migrations.
+//! `connect`, `engine`, `runner`) are named so that `migrate generate` never mistakes them for migrations.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 pub mod cli;
 pub mod connect;
 pub mod ddl;
+pub mod engine;
 pub mod runner;
 
 mod m20261121_000001_users;

@@ -326,13 +326,15 @@ pub fn learndb_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_learndb"))
 }
 
-/// `bin` run in `dir`, isolated from the caller: no DATABASE_URL, RUST_LOG or LEARNDB_ENV from
-/// outside, no `.env` in reach (`dir` is a temporary folder), and stdin not a terminal.
+/// `bin` run in `dir`, isolated from the caller: no DATABASE_URL, DIRECT_DATABASE_URL, RUST_LOG
+/// or LEARNDB_ENV from outside, no `.env` in reach (`dir` is a temporary folder), and stdin not a
+/// terminal.
 pub fn command(bin: &Path, dir: &Path) -> Command {
     let mut command = Command::new(bin);
     command
         .current_dir(dir)
         .env_remove("DATABASE_URL")
+        .env_remove("DIRECT_DATABASE_URL")
         .env_remove("RUST_LOG")
         .env_remove("LEARNDB_ENV")
         .stdin(Stdio::null());

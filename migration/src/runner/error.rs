@@ -6,6 +6,12 @@ use super::plan::PlanError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The server is one where learndb's promises would not hold ([`crate::engine::decide`]).
+    #[error("refusing to migrate {target}: {refusal}; nothing was locked or changed")]
+    Refused {
+        target: String,
+        refusal: crate::engine::Refusal,
+    },
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error("{action} failed on {target}: {reason}")]

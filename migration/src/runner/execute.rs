@@ -42,11 +42,13 @@ pub enum Mode {
     Journaled,
 }
 
-/// The mode for `migration` on `backend`: MySQL cannot roll back DDL, so it is always
-/// journaled; elsewhere a transaction unless the migration opts out.
-pub fn mode(backend: DbBackend, migration: &dyn MigrationTrait) -> Mode {
-    match (backend, migration.use_transaction()) {
-        (DbBackend::MySql, _) | (_, Some(false)) => Mode::Journaled,
+/// The mode for `migration` on a server whose DDL is transactional or not (the engine profile,
+/// [`crate::engine::Profile::transactional_ddl`]): the MySQL family and YugabyteDB commit each
+/// DDL statement on their own, so migrations are always journaled there; elsewhere a
+/// transaction unless the migration opts out.
+pub fn mode(transactional_ddl: bool, migration: &dyn MigrationTrait) -> Mode {
+    match (transactional_ddl, migration.use_transaction()) {
+        (false, _) | (_, Some(false)) => Mode::Journaled,
         _ => Mode::Transaction,
     }
 }
@@ -90,6 +92,10 @@ pub struct Executor<'r> {
     pub target: &'r Target,
     pub options: &'r Options,
     pub seaql_table: String,
+    /// Whether a migration and its history can commit in one transaction on this server.
+    pub transactional_ddl: bool,
+    /// Whether to check, after each migration, that the CHECK constraints it declared exist.
+    pub verify_checks: bool,
 }
 
 impl Executor<'_> {
@@ -112,7 +118,7 @@ impl Executor<'_> {
         if let Some(signal) = interrupt::requested() {
             return Err(self.interrupted(signal, format!("before {version}; nothing of it ran")));
         }
-        match mode(self.backend(), work.migration) {
+        match mode(self.transactional_ddl, work.migration) {
             Mode::Transaction => self.in_transaction(work).await,
             Mode::Journaled => self.journaled(work, previous).await,
         }
@@ -318,9 +324,56 @@ impl Executor<'_> {
             };
             return Err(self.failed(&version, &e, &after));
         }
+        if self.verify_checks && work.direction == Direction::Up {
+            let missing = self.missing_checks(work).await.map_err(&err)?;
+            if !missing.is_empty() {
+                let reason = format!(
+                    "the server accepted its CHECK constraints but its catalog lacks {} of them ({}); TiDB with tidb_enable_check_constraint OFF and MySQL before 8.0.16 discard them",
+                    missing.len(),
+                    missing.join(", ")
+                );
+                marker.state = failed.clone();
+                marker.error = Some(reason.clone());
+                history::put(self.db, &marker).await.map_err(&err)?;
+                return Err(RunError::MigrationFailed {
+                    version: version.clone(),
+                    target: self.target.to_string(),
+                    reason,
+                    after: "its statements ran, so it is recorded as failed and every run refuses; make the server enforce CHECK constraints, then run `up --recover` (takes it back and applies it again)".into(),
+                });
+            }
+        }
         let txn = self.db.begin().await.map_err(&err)?;
         self.finish(&txn, work, started).await.map_err(&err)?;
         txn.commit().await.map_err(&err)
+    }
+
+    /// The CHECK constraints `work` declared that the catalog does not have (MySQL family).
+    async fn missing_checks(&self, work: &Work<'_>) -> Result<Vec<String>, DbErr> {
+        let declared: Vec<String> = work
+            .statements
+            .iter()
+            .flatten()
+            .flat_map(|s| declared_checks(&s.sql))
+            .collect();
+        if declared.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(
+                self.backend(),
+                "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
+            ))
+            .await?;
+        let present: std::collections::BTreeSet<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "name").ok())
+            .collect();
+        Ok(declared
+            .into_iter()
+            .filter(|name| !present.contains(name))
+            .collect())
     }
 
     /// Takes back an interrupted or failed migration: runs its `down()` statements, skipping
@@ -653,6 +706,23 @@ fn sqlstate(err: &DbErr) -> Option<String> {
     }
 }
 
+/// The names of the CHECK constraints a MySQL-family statement declares:
+/// ``CONSTRAINT `ck_x` CHECK (…)``.
+pub fn declared_checks(sql: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = sql;
+    while let Some(at) = rest.find("CONSTRAINT `") {
+        rest = &rest[at + "CONSTRAINT `".len()..];
+        let Some(end) = rest.find('`') else { break };
+        let name = &rest[..end];
+        rest = &rest[end + 1..];
+        if rest.trim_start().starts_with("CHECK") {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
 /// 1 s, 2 s, 4 s, … between retries after a lock timeout.
 fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(1 << Ord::min(attempt.saturating_sub(1), 5))
@@ -691,4 +761,17 @@ pub async fn forget_seaql<C: ConnectionTrait>(
         .and_where(Expr::col(Alias::new("version")).eq(version))
         .to_owned();
     db.execute(&delete).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_checks_are_the_named_check_constraints_of_a_statement() {
+        let sql = "CREATE TABLE `t` ( `id` binary(16) NOT NULL, CONSTRAINT `ck_t_a` CHECK (`a` > 0), CONSTRAINT `fk_t_u` FOREIGN KEY (`u`) REFERENCES `u` (`id`), CONSTRAINT `ck_t_b`  CHECK (`b` IN ('x')) )";
+        assert_eq!(declared_checks(sql), ["ck_t_a", "ck_t_b"]);
+        assert!(declared_checks("CREATE INDEX `ix` ON `t` (`a`)").is_empty());
+        assert!(declared_checks("CONSTRAINT `unterminated").is_empty());
+    }
 }

@@ -14,7 +14,7 @@
 //! got. Its rows are removed together with the state they explain.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, QueryResult};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm;
 
@@ -158,9 +158,22 @@ pub async fn install<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     db.execute(&journal).await.map(|_| ())
 }
 
+/// A borrowed executor of the same connection or transaction, for a `SchemaManager` (which takes
+/// its executor by value) beside the caller's own use of it.
+pub fn reborrow<'a>(db: &'a DatabaseExecutor<'_>) -> DatabaseExecutor<'a> {
+    match db {
+        DatabaseExecutor::Connection(c) => DatabaseExecutor::Connection(c),
+        DatabaseExecutor::Transaction(t) => DatabaseExecutor::Transaction(t),
+        DatabaseExecutor::OwnedTransaction(t) => DatabaseExecutor::Transaction(t),
+    }
+}
+
 /// Every recorded migration, by version. Read-only: a missing table means nothing is recorded.
-pub async fn load(db: &DatabaseConnection) -> Result<Vec<Record>, DbErr> {
-    if !SchemaManager::new(db).has_table(HISTORY_TABLE).await? {
+pub async fn load(db: &DatabaseExecutor<'_>) -> Result<Vec<Record>, DbErr> {
+    if !SchemaManager::new(reborrow(db))
+        .has_table(HISTORY_TABLE)
+        .await?
+    {
         return Ok(Vec::new());
     }
     let select = Query::select()
@@ -291,10 +304,13 @@ pub async fn journal_record<C: ConnectionTrait>(
 /// The journal of every migration that has one, in statement order. Read-only: a missing table
 /// means an empty journal.
 pub async fn journal(
-    db: &DatabaseConnection,
+    db: &DatabaseExecutor<'_>,
 ) -> Result<std::collections::BTreeMap<String, Vec<JournalEntry>>, DbErr> {
     let mut out = std::collections::BTreeMap::<String, Vec<JournalEntry>>::new();
-    if !SchemaManager::new(db).has_table(JOURNAL_TABLE).await? {
+    if !SchemaManager::new(reborrow(db))
+        .has_table(JOURNAL_TABLE)
+        .await?
+    {
         return Ok(out);
     }
     let select = Query::select()

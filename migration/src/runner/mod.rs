@@ -27,14 +27,19 @@ mod wipe;
 
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, TransactionTrait,
+};
 use sea_orm_migration::sea_orm;
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 use crate::connect::{Target, one_line};
+use crate::engine::{self, Facts, Profile, Refusal, Server};
 pub use capture::Direction;
 use capture::{capture, checksum};
 pub use error::RunError;
@@ -93,12 +98,26 @@ pub enum Resolution {
     RolledBack,
 }
 
+/// The server behind the runner's connection and what learndb does there ([`crate::engine`]).
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub server: Server,
+    pub decision: Result<Profile, Refusal>,
+}
+
 /// The runner for migrator `M` on one database.
 pub struct Runner<'a, M: MigratorTrait> {
     db: &'a DatabaseConnection,
     target: Target,
     options: Options,
     migrator: PhantomData<M>,
+    /// Found once, before the first command locks (or reads the status).
+    engine: OnceLock<Engine>,
+    /// The connection caches no prepared statements ([`Target::connect`]), so reads may
+    /// deallocate what they prepared (see [`Runner::end_read_only`]).
+    uncached: bool,
+    /// The migration lock while a command holds it, so it is checked before each migration.
+    held: Mutex<Option<MigrationLock>>,
 }
 
 impl<'a, M: MigratorTrait> Runner<'a, M> {
@@ -116,7 +135,53 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             target: target.clone(),
             options: Options::default(),
             migrator: PhantomData,
+            engine: OnceLock::new(),
+            uncached: false,
+            held: Mutex::new(None),
         }
+    }
+
+    /// Declares that `db` caches no prepared statements, as connections opened by
+    /// [`Target::connect`] do: reads then clean up the statements they prepared, which makes
+    /// `status` and dry runs work through a transaction pooler. (On a connection with sqlx's
+    /// statement cache that cleanup would leave the cache naming statements that are gone.)
+    pub fn uncached_statements(mut self, uncached: bool) -> Self {
+        self.uncached = uncached;
+        self
+    }
+
+    /// Uses what the caller already found out about the server ([`engine::inspect`]) instead of
+    /// asking it again.
+    pub fn with_server(self, server: Server, facts: &Facts) -> Self {
+        let decision = engine::decide(&server, facts);
+        let _ = self.engine.set(Engine { server, decision });
+        self
+    }
+
+    /// The server and learndb's decision for it, identified on first use.
+    pub async fn engine(&self) -> Result<Engine, RunError> {
+        if let Some(engine) = self.engine.get() {
+            return Ok(engine.clone());
+        }
+        let (server, facts) = engine::inspect(self.db)
+            .await
+            .map_err(self.db_err("identifying the database server"))?;
+        let decision = engine::decide(&server, &facts);
+        Ok(self
+            .engine
+            .get_or_init(|| Engine { server, decision })
+            .clone())
+    }
+
+    /// How migrations run on this server, or why they do not.
+    async fn profile(&self) -> Result<Profile, RunError> {
+        self.engine()
+            .await?
+            .decision
+            .map_err(|refusal| RunError::Refused {
+                target: self.target.to_string(),
+                refusal,
+            })
     }
 
     pub fn options(mut self, options: Options) -> Self {
@@ -174,25 +239,61 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     fn executor(&self) -> Executor<'_> {
+        // Commands reach this under the lock, after the profile was decided; the fallback is
+        // the protocol's own behaviour.
+        let profile = self.engine.get().and_then(|e| e.decision.as_ref().ok());
+        let mysql = self.backend() == DbBackend::MySql;
         Executor {
             db: self.db,
             target: &self.target,
             options: &self.options,
             seaql_table: M::migration_table_name().to_string(),
+            transactional_ddl: profile.map_or(!mysql, |p| p.transactional_ddl),
+            verify_checks: profile.map_or(mysql, |p| p.verify_checks),
         }
     }
 
     // ----- commands that change state: each takes the lock first --------------------------
 
-    /// Runs `work` holding the migration lock and releases the lock whatever the outcome.
+    /// Runs `work` holding the migration lock and releases the lock whatever the outcome. Refuses
+    /// first, before locking anything, on a server where learndb's promises do not hold.
     async fn locked<T>(
         &self,
         work: impl AsyncFnOnce() -> Result<T, RunError>,
     ) -> Result<T, RunError> {
+        let profile = self.profile().await?;
+        for note in &profile.notes {
+            tracing::info!("{note}");
+        }
         let lock = MigrationLock::acquire(&self.target, self.db, self.options.lock_timeout).await?;
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(lock);
         let result = work().await;
-        lock.release().await;
+        let lock = self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(lock) = lock {
+            lock.release().await;
+        }
         result
+    }
+
+    /// Before each migration: the lock taken for this command must still be ours (a killed
+    /// lock session, a pooler that moved it, TiDB's lease running out). The check runs on the
+    /// lock's own connection.
+    async fn check_lock(&self, version: &str) -> Result<(), RunError> {
+        let taken = self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(mut lock) = taken else {
+            return Ok(());
+        };
+        let checked = lock.verify(&self.target, version).await;
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(lock);
+        Ok(checked?)
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -468,6 +569,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let executor = self.executor();
         for work in &works {
             let version = work.migration.name().to_owned();
+            self.check_lock(&version).await?;
             progress(&Event::Applying(version.clone()));
             let started = Instant::now();
             executor.run(work, snapshot.history.get(&version)).await?;
@@ -541,6 +643,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             let work = Work::new(self.backend(), migration.as_ref(), Direction::Down)
                 .await
                 .map_err(self.db_err("migrate down"))?;
+            self.check_lock(version).await?;
             progress(&Event::RollingBack(version.clone()));
             let started = Instant::now();
             executor.run(&work, snapshot.history.get(version)).await?;
@@ -572,9 +675,46 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     async fn snapshot(&self) -> Result<Snapshot, RunError> {
-        Snapshot::read(self.db, &M::migration_table_name().to_string())
+        let err = self.db_err("reading the migration history");
+        let txn = self.begin_read_only().await.map_err(&err)?;
+        let snapshot = Snapshot::read(&(&txn).into(), &M::migration_table_name().to_string()).await;
+        self.end_read_only(txn, snapshot.is_ok())
             .await
-            .map_err(self.db_err("reading the migration history"))
+            .map_err(&err)?;
+        snapshot.map_err(err)
+    }
+
+    /// A read-only transaction, so a read sees one consistent state and a transaction pooler
+    /// keeps all of it on one server connection (see [`Runner::end_read_only`]).
+    async fn begin_read_only(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.backend() {
+            DbBackend::Postgres => {
+                self.db
+                    .begin_with_config(
+                        Some(IsolationLevel::RepeatableRead),
+                        Some(AccessMode::ReadOnly),
+                    )
+                    .await
+            }
+            _ => self.db.begin().await,
+        }
+    }
+
+    /// Ends a read-only transaction. On PostgreSQL the statements it prepared are deallocated
+    /// first: a prepared statement outlives its transaction on the server, and behind a
+    /// transaction pooler the next client on that server connection would meet our
+    /// `sqlx_s_1` ("prepared statement already exists"). Our own connections cache no
+    /// statements, so nothing on our side refers to them afterwards; a connection with a
+    /// statement cache (not declared [`Runner::uncached_statements`]) is left alone.
+    async fn end_read_only(&self, txn: DatabaseTransaction, ok: bool) -> Result<(), DbErr> {
+        let deallocate = self.backend() == DbBackend::Postgres && self.uncached;
+        if !ok {
+            return txn.rollback().await;
+        }
+        if deallocate {
+            txn.execute_unprepared("DEALLOCATE ALL").await?;
+        }
+        txn.commit().await
     }
 
     /// Rejects an unknown `--to` before anything is locked or created.

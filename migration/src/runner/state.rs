@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr};
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::{Alias, Query};
 use sea_orm_migration::sea_orm;
@@ -29,9 +29,12 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads all three tables; missing tables read as empty, so this works on a database that
     /// has never been migrated and for a user who may not create anything.
-    pub async fn read(db: &DatabaseConnection, seaql_table: &str) -> Result<Snapshot, DbErr> {
+    pub async fn read(db: &DatabaseExecutor<'_>, seaql_table: &str) -> Result<Snapshot, DbErr> {
         let mut snapshot = Snapshot::default();
-        if SchemaManager::new(db).has_table(seaql_table).await? {
+        if SchemaManager::new(history::reborrow(db))
+            .has_table(seaql_table)
+            .await?
+        {
             let select = Query::select()
                 .columns([Alias::new("version"), Alias::new("applied_at")])
                 .from(Alias::new(seaql_table))
@@ -149,6 +152,11 @@ pub struct StatusRow {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StatusReport {
     pub database: String,
+    /// The engine behind the connection, from its own version report.
+    pub server: crate::engine::Server,
+    /// Why `up` and the other changing commands would refuse on this connection (the engine,
+    /// or a transaction pooler in front of it); `None` when they would run.
+    pub refused: Option<String>,
     pub lock_holder: Option<String>,
     pub applied: usize,
     pub pending: usize,
@@ -162,11 +170,31 @@ impl<M: MigratorTrait> Runner<'_, M> {
     /// The state of every migration. Creates nothing and takes no lock, so it works for a
     /// read-only user and while another process migrates.
     pub async fn status(&self) -> Result<StatusReport, RunError> {
-        let snapshot = self.snapshot().await?;
-        let lock_holder = lock::holder(&self.target, self.db)
-            .await
-            .map_err(self.db_err("status"))?;
+        let engine = self.engine().await?;
         let err = self.db_err("status");
+        // One read-only transaction for everything read: one consistent state, and through a
+        // transaction pooler one server connection (see `end_read_only`).
+        let txn = self.begin_read_only().await.map_err(&err)?;
+        let read = async {
+            let snapshot =
+                Snapshot::read(&(&txn).into(), &M::migration_table_name().to_string()).await?;
+            let holder = lock::holder(&self.target, &txn).await?;
+            Ok::<_, DbErr>((snapshot, holder))
+        }
+        .await;
+        self.end_read_only(txn, read.is_ok()).await.map_err(&err)?;
+        let (snapshot, lock_holder) = read.map_err(&err)?;
+        let refused = match &engine.decision {
+            Err(refusal) => Some(refusal.to_string()),
+            Ok(_) => lock::session_check(self.db)
+                .await
+                .map_err(&err)?
+                .map(|evidence| {
+                    format!(
+                        "its connections do not keep their own server session ({evidence}), as behind a transaction pooler; connect migrations directly or through a session pooler (DIRECT_DATABASE_URL or --direct-url)"
+                    )
+                }),
+        };
         let names = Self::names();
         let applied_order = snapshot.applied_in_order();
         let out_of_order = plan::out_of_order(&names, &applied_order);
@@ -269,6 +297,8 @@ impl<M: MigratorTrait> Runner<'_, M> {
             .count();
         Ok(StatusReport {
             database: self.target.to_string(),
+            server: engine.server,
+            refused,
             lock_holder,
             applied,
             pending,

@@ -22,7 +22,16 @@ as_runner() {
 }
 
 start() {
-  if port_open "$port"; then echo "PgBouncer (or something) is listening on 127.0.0.1:$port"; return; fi
+  if port_open "$port"; then
+    # Ours from an earlier start, or something else (the Debian package's own pgbouncer service
+    # listens on 6432 too, in session mode, with no databases): only ours will do.
+    if [ -f "$state/pgbouncer.pid" ] && kill -0 "$(cat "$state/pgbouncer.pid")" 2>/dev/null; then
+      echo "PgBouncer started by this script is running on 127.0.0.1:$port (config in $(readlink "$state"))"
+      return
+    fi
+    echo "error: 127.0.0.1:$port is taken by another process (Debian's pgbouncer service? stop it with 'service pgbouncer stop'), or set PGBOUNCER_PORT and TEST_PGBOUNCER_URL to another port" >&2
+    exit 1
+  fi
   if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
     if [ "$(id -u)" = 0 ]; then
       echo "installing pgbouncer (Debian package)"

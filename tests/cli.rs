@@ -27,14 +27,25 @@ fn learndb() -> PathBuf {
     common::learndb_bin()
 }
 
-/// The `migration` binary, built next to `learndb` by `cargo test` (both are workspace members).
+/// The `migration` binary, next to `learndb`. `cargo test` builds only the binaries of the
+/// package under test, so a `target/debug/migration` left by an earlier build of other sources
+/// would be run as is; build it from the current sources once per test process.
 fn migration_bin() -> PathBuf {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = std::process::Command::new(cargo)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--quiet", "-p", "migration", "--bin", "migration"])
+            .status()
+            .expect("cargo runs");
+        assert!(
+            built.success(),
+            "cargo build -p migration --bin migration failed"
+        );
+    });
     let path = learndb().with_file_name(format!("migration{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests from the workspace root with `cargo test` so every member is built",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing", path.display());
     path
 }
 

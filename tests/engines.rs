@@ -14,12 +14,13 @@
 mod common;
 
 use common::catalog::Catalog;
+use common::halfway::{HALFWAY, HalfwayMigrator};
 use common::{Backend, TestDb, learndb_migrate, migration_names, show, stdout};
 use migration::engine::{self, Facts, Flavor};
 use migration::runner::{RunError, Runner, Selection};
 use migration::{
-    Alias, ColumnDef, ConnectionTrait, DbErr, MigrationName, MigrationTrait, Migrator,
-    MigratorTrait, SchemaManager, Table, async_trait,
+    Alias, ConnectionTrait, DbErr, MigrationName, MigrationTrait, Migrator, MigratorTrait,
+    SchemaManager, Table, async_trait,
 };
 use sea_orm::{DbBackend, Statement};
 
@@ -216,53 +217,6 @@ async fn the_tidb_profile_migrates_with_every_declared_check_found_in_the_catalo
 
 // ----- YugabyteDB: journaled on a PostgreSQL connection ---------------------------------------
 
-const HALFWAY: &str = "m20261121_999998_halfway_yb";
-
-/// Creates `halfway_yb`, then runs SQL that cannot parse.
-struct Halfway;
-
-impl MigrationName for Halfway {
-    fn name(&self) -> &str {
-        HALFWAY
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Halfway {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("halfway_yb"))
-                    .col(ColumnDef::new(Alias::new("n")).integer().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .get_connection()
-            .execute_unprepared("CREATE TABLE halfway_yb_b (")
-            .await
-            .map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Alias::new("halfway_yb")).to_owned())
-            .await
-    }
-}
-
-struct HalfwayMigrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for HalfwayMigrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        let mut all = Migrator::migrations();
-        all.push(Box::new(Halfway));
-        all
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_yugabytedb_profile_journals_each_statement_instead_of_one_transaction() {
     let t = TestDb::new(Backend::Postgres).await;
@@ -292,7 +246,7 @@ async fn the_yugabytedb_profile_journals_each_statement_instead_of_one_transacti
     let exists =
         t.db.query_one_raw(Statement::from_string(
             DbBackend::Postgres,
-            "SELECT to_regclass('halfway_yb') IS NOT NULL AS e",
+            "SELECT to_regclass('halfway_a') IS NOT NULL AS e",
         ))
         .await
         .unwrap()

@@ -14,15 +14,13 @@ mod common;
 use std::process::Output;
 
 use common::catalog::Catalog;
+use common::halfway::{HALFWAY, HalfwayMigrator};
 use common::{
     Backend, TestDb, learndb_migrate, migration_names, migration_of_group, show, stderr, stdout,
 };
 use migration::connect::Target;
 use migration::runner::{Event, Resolution, RunError, Runner, Selection};
-use migration::{
-    Alias, ColumnDef, ConnectionTrait, DbErr, MigrationName, MigrationTrait, Migrator,
-    MigratorTrait, SchemaManager, Table, async_trait,
-};
+use migration::{Migrator, MigratorTrait};
 
 // ----- helpers ------------------------------------------------------------------------------
 
@@ -99,54 +97,6 @@ fn has_statement(out: &str, verb: &str, table: &str) -> bool {
 }
 
 // ----- a migration that fails halfway -------------------------------------------------------
-
-const HALFWAY: &str = "m20261121_999999_halfway";
-
-/// Creates `halfway_a`, then runs SQL that cannot parse.
-struct Halfway;
-
-impl MigrationName for Halfway {
-    fn name(&self) -> &str {
-        HALFWAY
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Halfway {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("halfway_a"))
-                    .col(ColumnDef::new(Alias::new("n")).integer().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .get_connection()
-            .execute_unprepared("CREATE TABLE halfway_b (")
-            .await
-            .map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Alias::new("halfway_a")).to_owned())
-            .await
-    }
-}
-
-/// learndb's migrations followed by [`Halfway`].
-struct HalfwayMigrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for HalfwayMigrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        let mut all = Migrator::migrations();
-        all.push(Box::new(Halfway));
-        all
-    }
-}
 
 fn target(t: &TestDb) -> Target {
     t.target()

@@ -14,6 +14,7 @@
 
 pub mod catalog;
 pub mod factories;
+pub mod halfway;
 pub mod rows;
 pub mod service;
 pub mod spec;

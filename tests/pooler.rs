@@ -16,7 +16,7 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{
@@ -97,19 +97,9 @@ async fn eight_concurrent_up_runs_through_a_transaction_pooler_refuse_and_leave_
     let t = TestDb::new(Backend::Postgres).await;
     let pooled = pooled_url(&t).await;
     let dir = tempfile::tempdir().unwrap();
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            migrate_command(&pooled, dir.path(), &["--lock-timeout", "60", "up"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("learndb starts")
-        })
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
+    let outputs = common::run_at_once(8, || {
+        migrate_command(&pooled, dir.path(), &["--lock-timeout", "60", "up"])
+    });
 
     let applied = seaql_versions(&t).await;
     let all_ok = outputs.iter().all(|o| o.status.success());

@@ -14,7 +14,7 @@ mod common;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use common::catalog::Catalog;
 use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
@@ -96,19 +96,9 @@ fn assert_all_pending(out: &str) {
 async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
     let t = TestDb::new(backend).await;
     let dir = tempfile::tempdir().unwrap();
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            migrate_command(dir.path(), &t.url, &["--lock-timeout", "120", "up"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("learndb starts")
-        })
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
+    let outputs = common::run_at_once(8, || {
+        migrate_command(dir.path(), &t.url, &["--lock-timeout", "120", "up"])
+    });
     for (i, o) in outputs.iter().enumerate() {
         assert!(
             o.status.success(),

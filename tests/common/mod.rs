@@ -354,6 +354,23 @@ pub fn learndb_migrate(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output
         .expect("the learndb binary starts")
 }
 
+/// Starts `n` commands at once (each made by `make`), as replicas start, and waits for them all.
+pub fn run_at_once(n: usize, mut make: impl FnMut() -> Command) -> Vec<Output> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            make()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the command starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("the command ends"))
+        .collect()
+}
+
 /// Exit status and both streams, for assertion messages.
 pub fn show(o: &Output) -> String {
     format!(

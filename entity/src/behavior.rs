@@ -47,23 +47,30 @@ pub enum Write {
 
 /// Fills `id`, `created_at` and `updated_at` as the module documentation describes, on any
 /// entity's `ActiveModel`. Only columns of the expected type are touched (a uuid `id`, UTC
-/// timestamp `created_at`/`updated_at`), so a table that names a column differently is left
-/// as it is.
+/// timestamp `created_at`/`updated_at`); a table without them is left as it is.
+///
+/// This runs for every row written, bulk inserts included, so it looks at no column but those
+/// three: `ActiveModelTrait::get` clones the value (JSON documents too), and only an update
+/// needs it, to see whether anything changed.
 pub fn fill_defaults<A: ActiveModelTrait>(mut am: A, write: Write) -> A {
     let now = now();
-    let changed = <A::Entity as EntityTrait>::Column::iter()
-        .any(|col| matches!(am.get(col), ActiveValue::Set(_)));
+    let changed = write == Write::Update
+        && <A::Entity as EntityTrait>::Column::iter()
+            .any(|col| matches!(am.get(col), ActiveValue::Set(_)));
     for col in <A::Entity as EntityTrait>::Column::iter() {
-        let unset = am.is_not_set(col);
-        let value: Value = match (col.as_str(), col.def().get_column_type(), write) {
-            ("id", ColumnType::Uuid, Write::Insert) if unset => new_id().into(),
-            ("created_at" | "updated_at", ColumnType::TimestampWithTimeZone, Write::Insert)
-                if unset =>
+        let value: Value = match (col.as_str(), write) {
+            ("id", Write::Insert) if am.is_not_set(col) && is(col, ColumnType::Uuid) => {
+                new_id().into()
+            }
+            ("created_at" | "updated_at", Write::Insert)
+                if am.is_not_set(col) && is(col, ColumnType::TimestampWithTimeZone) =>
             {
                 now.into()
             }
-            ("updated_at", ColumnType::TimestampWithTimeZone, Write::Update)
-                if changed && !matches!(am.get(col), ActiveValue::Set(_)) =>
+            ("updated_at", Write::Update)
+                if changed
+                    && !matches!(am.get(col), ActiveValue::Set(_))
+                    && is(col, ColumnType::TimestampWithTimeZone) =>
             {
                 now.into()
             }
@@ -72,6 +79,10 @@ pub fn fill_defaults<A: ActiveModelTrait>(mut am: A, write: Write) -> A {
         am.set(col, value);
     }
     am
+}
+
+fn is<C: ColumnTrait>(col: C, ty: ColumnType) -> bool {
+    *col.def().get_column_type() == ty
 }
 
 /// [`fill_defaults`] for an insert, for the paths that run no hooks:

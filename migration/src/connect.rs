@@ -499,9 +499,19 @@ pub fn redact_text(text: &str) -> String {
     let mut rest = text;
     while let Some(i) = rest.find("://") {
         let start = i + 3;
-        out.push_str(&rest[..start]);
         let after = &rest[start..];
         let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        // Before this `://`, in the same word: a `:` there means the word is no `scheme://`
+        // URL but `scheme:user:password@…` whose password holds a `://` (as `redact` reads
+        // it), so all from that `:` to the word's last `@` is user info.
+        let word = rest[..i].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+        if let (Some(colon), Some(at)) = (rest[word..i].find(':'), after[..end].rfind('@')) {
+            out.push_str(&rest[..word + colon + 1]);
+            out.push_str("***");
+            rest = &after[at..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
         match after[..end].rfind('@') {
             Some(at) => {
                 out.push_str(&hide_password(&after[..=at]));
@@ -530,7 +540,13 @@ fn hide_password(text: &str) -> String {
 /// after the first `://` and, for a URL whose scheme is not one, from the start too.
 fn raw_passwords(url: &str) -> Vec<&str> {
     let after_scheme = url.split_once("://").map(|(_, rest)| rest);
-    [after_scheme, Some(split_scheme(url).1)]
+    // `scheme:user:password@…` without `//` (its password may hold a `://`): the user info
+    // starts after the scheme's `:`.
+    let after_bare_scheme = url
+        .split_once(':')
+        .filter(|(scheme, _)| is_scheme(scheme))
+        .map(|(_, rest)| rest);
+    [after_scheme, Some(split_scheme(url).1), after_bare_scheme]
         .into_iter()
         .flatten()
         .filter_map(password_of)
@@ -746,6 +762,9 @@ mod tests {
             "url=\"postgres://u:***@h/db\" next"
         );
         assert_eq!(redact_text("a://b://c:d@e"), "a://b:***@e");
+        // `scheme:user:password@…` with a `://` inside the password (found by the proptest).
+        assert_eq!(redact_text("x postgres::K7://q@ y"), "x postgres:***@ y");
+        assert_eq!(redact_text("postgres:u:a://b:c@h"), "postgres:***@h");
         assert_eq!(redact_text("no urls here: a@b"), "no urls here: a@b");
         assert_eq!(redact_text("://"), "://");
         assert_eq!(redact_text("x://@"), "x://@");

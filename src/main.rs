@@ -1,10 +1,11 @@
 //! The `learndb` command. It holds no schema knowledge of its own: `learndb migrate` is the
-//! migration crate's command line, so it behaves exactly like `cargo run -p migration --`.
+//! migration crate's command line, so it behaves exactly like `cargo run -p migration --`; the
+//! other commands are the `learndb` library's, over the migration and entity crates.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use migration::cli::{MigrateCli, SqlBackend};
+use migration::cli::{MigrateCli, SqlBackend, finish, init_logging};
 
 /// learndb: the unified learning-platform database (schema, migrations, entities).
 #[derive(Debug, Parser)]
@@ -23,6 +24,12 @@ enum Command {
         #[arg(long, value_enum)]
         backend: SqlBackend,
     },
+    /// Compare the live schema with what learndb's migrations create, at the database's version.
+    Verify(learndb::verify::VerifyArgs),
+    /// Compare the schemas of two live databases of the same backend.
+    Diff(learndb::verify::DiffArgs),
+    /// Check the connection, the server's capabilities, the migrations, the lock and the schema.
+    Doctor(learndb::doctor::DoctorArgs),
 }
 
 #[tokio::main]
@@ -30,5 +37,17 @@ async fn main() -> ExitCode {
     match migration::cli::parse_args::<Cli>().command {
         Command::Migrate(cli) => migration::cli::run(cli).await,
         Command::Sql { backend } => migration::cli::print_schema_sql(backend).await,
+        Command::Verify(args) => {
+            init_logging(args.db.verbose);
+            finish(learndb::verify::verify(args).await)
+        }
+        Command::Diff(args) => {
+            init_logging(args.db.verbose);
+            finish(learndb::verify::diff(args).await)
+        }
+        Command::Doctor(args) => {
+            init_logging(args.db.verbose);
+            finish(learndb::doctor::run(args).await)
+        }
     }
 }

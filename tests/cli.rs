@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::catalog::Catalog;
+use common::catalog::{self, Catalog};
 use common::{Backend, TestDb, command, implemented_modules, stderr, stdout, with_database};
 use migration::connect::{Source, Target};
 use migration::runner::lock::MigrationLock;
@@ -83,7 +83,7 @@ async fn migrate_up_without_database_url_creates_the_embedded_sqlite_database() 
     let db = Database::connect(format!("sqlite://{}", file.display()))
         .await
         .unwrap();
-    let catalog = Catalog::read(&db).await;
+    let catalog = catalog::read(&db).await;
     assert!(catalog.tables.contains_key("users") && catalog.tables.contains_key("plugin_data"));
     db.close().await.unwrap();
 
@@ -383,7 +383,7 @@ async fn migrated_catalog(backend: Backend) -> Catalog {
     let dir = tempfile::tempdir().unwrap();
     let up = run_in_env(dir.path(), &["migrate", "-u", &reference.url, "up"], None);
     assert!(up.status.success(), "{}", stderr(&up));
-    Catalog::read(&reference.db).await.without_history()
+    catalog::read(&reference.db).await.without_history()
 }
 
 #[tokio::test]
@@ -401,7 +401,7 @@ async fn dry_run_output_is_a_script_sqlite_runs_to_the_migrated_schema() {
         .await
         .unwrap_or_else(|e| panic!("SQLite rejected the dry-run script: {e}"));
     assert_eq!(
-        Catalog::read(&fresh.db).await,
+        catalog::read(&fresh.db).await,
         migrated_catalog(Backend::Sqlite).await,
         "the dry-run script builds a different schema than `migrate up`"
     );
@@ -427,7 +427,7 @@ async fn dry_run_output_is_a_script_psql_runs_to_the_migrated_schema() {
         stderr(&applied)
     );
     assert_eq!(
-        Catalog::read(&target.db).await,
+        catalog::read(&target.db).await,
         migrated_catalog(Backend::Postgres).await,
         "the dry-run script builds a different schema than `migrate up`"
     );

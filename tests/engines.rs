@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::catalog::Catalog;
+use common::catalog;
 use common::halfway::{HALFWAY, HalfwayMigrator};
 use common::{Backend, TestDb, learndb_migrate, migration_names, show, stdout};
 use migration::engine::{self, Facts, Flavor};
@@ -114,7 +114,7 @@ async fn cockroachdb_is_refused_before_anything_is_locked_or_created() {
         "{text}"
     );
     assert!(
-        Catalog::read(&t.db).await.is_empty(),
+        catalog::read(&t.db).await.is_empty(),
         "something was created"
     );
     assert_eq!(advisory_locks(&t).await, 0);
@@ -181,7 +181,7 @@ async fn tidb_without_enforced_checks_or_new_collations_is_refused_before_anythi
         .to_string();
     assert!(text.contains("older than TiDB 8.5"), "{text}");
     assert!(
-        Catalog::read(&t.db).await.is_empty(),
+        catalog::read(&t.db).await.is_empty(),
         "something was created"
     );
 }

@@ -13,7 +13,7 @@ mod common;
 
 use std::process::Output;
 
-use common::catalog::Catalog;
+use common::catalog;
 use common::halfway::{HALFWAY, HalfwayMigrator};
 use common::{
     Backend, TestDb, learndb_migrate, migration_names, migration_of_group, show, stderr, stdout,
@@ -361,7 +361,7 @@ async fn targets_stop_exactly(backend: Backend) {
         );
     }
 
-    let before = Catalog::read(&t.db).await;
+    let before = catalog::read(&t.db).await;
     let unknown = learndb(url, &["up", "--to", "nosuchgroup"]);
     assert_exit("up --to nosuchgroup", &unknown, 2);
     let line = one_error_line("up --to nosuchgroup", &unknown);
@@ -372,14 +372,14 @@ async fn targets_stop_exactly(backend: Backend) {
             "{version} not listed: {line}"
         );
     }
-    assert_eq!(Catalog::read(&t.db).await, before);
+    assert_eq!(catalog::read(&t.db).await, before);
     assert_eq!(versions(&t, "seaql_migrations").await, all[..1]);
 
     // Bad input is refused before anything is created, also on a database never migrated.
     let fresh = TestDb::new(backend).await;
     let unknown = learndb(&fresh.url, &["up", "--to", "nosuchgroup"]);
     assert_exit("up --to nosuchgroup on an empty database", &unknown, 2);
-    let after = Catalog::read(&fresh.db).await;
+    let after = catalog::read(&fresh.db).await;
     assert!(
         after.is_empty(),
         "a refused `up --to nosuchgroup` created {:?}",
@@ -414,7 +414,7 @@ async fn dry_runs_change_nothing(backend: Backend) {
             "no CREATE TABLE {table}:\n{out}"
         );
     }
-    let catalog = Catalog::read(&t.db).await;
+    let catalog = catalog::read(&t.db).await;
     assert!(
         catalog.is_empty(),
         "up --dry-run created {:?}",
@@ -424,7 +424,7 @@ async fn dry_runs_change_nothing(backend: Backend) {
     assert_exit("up", &learndb(url, &["up"]), 0);
     // Roll back modules 11-19, so collaborative and plugins are the last two applied.
     assert_exit("down -n 9", &learndb(url, &["down", "--yes", "-n", "9"]), 0);
-    let before = Catalog::read(&t.db).await;
+    let before = catalog::read(&t.db).await;
     let plan = learndb(url, &["down", "--dry-run", "-n", "2"]);
     assert_exit("down --dry-run -n 2", &plan, 0);
     let out = stdout(&plan);
@@ -455,7 +455,7 @@ async fn dry_runs_change_nothing(backend: Backend) {
         !has_statement(&out, "DROP TABLE", "practice_sessions"),
         "{out}"
     );
-    assert_eq!(Catalog::read(&t.db).await, before);
+    assert_eq!(catalog::read(&t.db).await, before);
     assert_eq!(versions(&t, "seaql_migrations").await, names()[..10]);
 }
 
@@ -468,7 +468,7 @@ async fn destructive_commands_are_confirmed(backend: Backend) {
     let t = TestDb::new(backend).await;
     let url = t.url.as_str();
     assert_exit("up", &learndb(url, &["up"]), 0);
-    let before = Catalog::read(&t.db).await;
+    let before = catalog::read(&t.db).await;
 
     for command in ["down", "fresh", "refresh", "reset"] {
         let refused = learndb(url, &[command]);
@@ -476,7 +476,7 @@ async fn destructive_commands_are_confirmed(backend: Backend) {
         let line = one_error_line(command, &refused);
         assert!(line.contains("--yes"), "{command}: {line}");
         assert_eq!(
-            Catalog::read(&t.db).await,
+            catalog::read(&t.db).await,
             before,
             "{command} changed the schema"
         );
@@ -489,7 +489,7 @@ async fn destructive_commands_are_confirmed(backend: Backend) {
     assert_exit("down --yes in production", &refused, 2);
     let line = one_error_line("down --yes in production", &refused);
     assert!(line.contains("--allow-destructive"), "{line}");
-    assert_eq!(Catalog::read(&t.db).await, before);
+    assert_eq!(catalog::read(&t.db).await, before);
     assert_eq!(versions(&t, "seaql_migrations").await, names());
 
     let allowed = learndb_with_env(url, &["down", "--yes", "--allow-destructive"], &production);

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::catalog::Catalog;
+use common::catalog;
 use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, Statement};
@@ -150,8 +150,8 @@ async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
     let single = migrate(dir.path(), &reference.url, &["up"]);
     assert!(single.status.success(), "{}", stderr(&single));
     assert_eq!(
-        Catalog::read(&t.db).await.without_history(),
-        Catalog::read(&reference.db).await.without_history(),
+        catalog::read(&t.db).await.without_history(),
+        catalog::read(&reference.db).await.without_history(),
         "{backend:?}: 8 concurrent runs built a different schema than one run"
     );
 }
@@ -253,7 +253,7 @@ async fn up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_noth
 ) {
     let t = TestDb::new(backend).await;
     let dir = tempfile::tempdir().unwrap();
-    let before = Catalog::read(&t.db).await;
+    let before = catalog::read(&t.db).await;
     assert!(
         before.is_empty(),
         "{backend:?}: the fresh database is not empty"
@@ -286,7 +286,7 @@ async fn up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_noth
         "{backend:?}: the error does not name the holder ({who}): {err}"
     );
     assert_eq!(
-        Catalog::read(&t.db).await,
+        catalog::read(&t.db).await,
         before,
         "{backend:?}: up created something although it never held the lock"
     );
@@ -399,7 +399,7 @@ async fn status_is_read_only() {
         stderr(&status)
     );
     assert_all_pending(&stdout(&status));
-    let after = Catalog::read(&t.db).await;
+    let after = catalog::read(&t.db).await;
     assert!(
         after.is_empty(),
         "status created something: {:?}",
@@ -421,7 +421,7 @@ async fn status_creates_nothing_on_sqlite() {
     let out = stdout(&status);
     assert_all_pending(&out);
     assert!(out.lines().any(|l| l == "Lock: free"), "{out}");
-    let after = Catalog::read(&t.db).await;
+    let after = catalog::read(&t.db).await;
     assert!(
         after.is_empty(),
         "status created something: {:?}",

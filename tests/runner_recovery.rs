@@ -14,7 +14,7 @@ mod common;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::catalog::Catalog;
+use common::catalog::{self, Catalog};
 use common::{
     Backend, TestDb, command, learndb_bin, learndb_migrate, migration_names, migration_of_group,
     show, stderr, stdout,
@@ -80,7 +80,7 @@ fn name_of(group: &str) -> String {
 /// The catalog of a database migrated by the runner, without the runner's own tables.
 async fn reference_catalog(backend: Backend) -> Catalog {
     let reference = TestDb::migrated(backend).await;
-    Catalog::read(&reference.db).await.without_history()
+    catalog::read(&reference.db).await.without_history()
 }
 
 // ----- small migrations of our own ----------------------------------------------------------
@@ -289,7 +289,7 @@ async fn objects_without_history_stop_up_before_anything_changes(backend: Backen
         seaql_versions(&t).await.is_empty(),
         "{backend:?}: nothing may be applied"
     );
-    let catalog = Catalog::read(&t.db).await.without_history();
+    let catalog = catalog::read(&t.db).await.without_history();
     assert_eq!(
         catalog.tables.keys().collect::<Vec<_>>(),
         ["users"],
@@ -639,7 +639,7 @@ async fn resolve_rolled_back_undoes_a_half_applied_migration_on_mysql() {
         migration_names().len() - 2
     );
     assert!(
-        Catalog::read(&t.db).await.without_history() == reference_catalog(Backend::MySql).await,
+        catalog::read(&t.db).await.without_history() == reference_catalog(Backend::MySql).await,
         "after resolve --rolled-back and up, the schema equals a clean migrate"
     );
 }
@@ -764,7 +764,7 @@ async fn killed_at_random_points_the_documented_commands_reach_the_full_schema(b
             "{what}\nstatus: {}",
             show(&check)
         );
-        let catalog = Catalog::read(&t.db).await.without_history();
+        let catalog = catalog::read(&t.db).await.without_history();
         assert!(
             catalog == reference,
             "{what}\nthe recovered schema differs from a clean migrate"
@@ -803,7 +803,7 @@ async fn a_service_migrates_at_startup_with_one_call(backend: Backend) {
         status.database
     );
     assert!(
-        Catalog::read(&t.db).await.without_history() == reference_catalog(backend).await,
+        catalog::read(&t.db).await.without_history() == reference_catalog(backend).await,
         "{backend:?}: the library's up builds the same schema as the command line"
     );
     if let Some(path) = t.sqlite_path() {

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::catalog::{Catalog, Table};
+use common::catalog::{self, Catalog, Table};
 use common::spec::{Spec, SpecColumn, SpecTable};
 use common::{Backend, TestDb, implemented_modules};
 use migration::runner::Selection;
@@ -42,7 +42,7 @@ on_every_backend!(
 
 async fn schema_matches_spec(backend: Backend) {
     let t = TestDb::migrated(backend).await;
-    let catalog = Catalog::read(&t.db).await;
+    let catalog = catalog::read(&t.db).await;
     let spec = Spec::load();
     let modules = implemented_modules();
     let mut problems = Vec::new();
@@ -463,7 +463,7 @@ fn compare_module_counts(
 
 async fn every_down_restores_the_previous_catalog(backend: Backend) {
     let t = TestDb::new(backend).await;
-    let mut before = Catalog::read(&t.db).await.without_history();
+    let mut before = catalog::read(&t.db).await.without_history();
     assert!(
         before.is_empty(),
         "{backend:?}: a fresh test database is not empty: {before:?}"
@@ -478,21 +478,21 @@ async fn every_down_restores_the_previous_catalog(backend: Backend) {
             .iter()
             .any(|sql| !sql.starts_with("INSERT ") && !sql.starts_with("DELETE "));
         t.migrate(Selection::Count(1)).await;
-        let after_up = Catalog::read(&t.db).await.without_history();
+        let after_up = catalog::read(&t.db).await.without_history();
         assert!(
             (after_up != before) == runs_ddl,
             "{backend:?}: {name} runs DDL: {runs_ddl}, but changed the catalog: {}",
             after_up != before
         );
         t.roll_back(Selection::Count(1)).await;
-        let after_down = Catalog::read(&t.db).await.without_history();
+        let after_down = catalog::read(&t.db).await.without_history();
         assert!(
             after_down == before,
             "{backend:?}: down() of {name} does not undo its up():\n{}",
             difference(&before, &after_down)
         );
         t.migrate(Selection::Count(1)).await;
-        let again = Catalog::read(&t.db).await.without_history();
+        let again = catalog::read(&t.db).await.without_history();
         assert!(
             again == after_up,
             "{backend:?}: {name} applied after its down() differs from the first time:\n{}",
@@ -503,7 +503,7 @@ async fn every_down_restores_the_previous_catalog(backend: Backend) {
     let full = before;
 
     t.roll_back(Selection::All).await;
-    let emptied = Catalog::read(&t.db).await;
+    let emptied = catalog::read(&t.db).await;
     assert!(
         emptied.without_history().is_empty(),
         "{backend:?}: after down of every migration the database still holds {:?}",
@@ -518,7 +518,7 @@ async fn every_down_restores_the_previous_catalog(backend: Backend) {
     );
 
     t.migrate(Selection::All).await;
-    let again = Catalog::read(&t.db).await.without_history();
+    let again = catalog::read(&t.db).await.without_history();
     assert!(
         again == full,
         "{backend:?}: up after down differs:\n{}",
@@ -695,7 +695,7 @@ fn compare_totals(backend: Backend, spec: &Spec, catalog: &Catalog, problems: &m
 /// an index, so cascades and joins from the parent never scan the child.
 async fn every_foreign_key_column_leads_an_index(backend: Backend) {
     let t = TestDb::migrated(backend).await;
-    let catalog = Catalog::read(&t.db).await;
+    let catalog = catalog::read(&t.db).await;
     let mut uncovered = Vec::new();
     for (name, table) in &catalog.tables {
         let leading: BTreeSet<&str> = table
@@ -722,7 +722,7 @@ async fn every_foreign_key_column_leads_an_index(backend: Backend) {
 /// there silently, and two long names could collide).
 async fn every_identifier_fits_63_characters(backend: Backend) {
     let t = TestDb::migrated(backend).await;
-    let catalog = Catalog::read(&t.db).await;
+    let catalog = catalog::read(&t.db).await;
     let mut names: Vec<String> = Vec::new();
     for (name, table) in &catalog.tables {
         names.push(name.clone());

@@ -279,6 +279,9 @@ pub enum CliError {
     NotCurrent(String),
     #[error("{0}")]
     Scaffold(String),
+    /// A command ran and found a problem (drift, a failed check) or failed on the database.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl CliError {
@@ -286,7 +289,7 @@ impl CliError {
         match self {
             CliError::Connect(_) | CliError::Refused(_) | CliError::Scaffold(_) => 2,
             CliError::Run(e) => e.exit_code(),
-            CliError::NotCurrent(_) => 1,
+            CliError::NotCurrent(_) | CliError::Failed(_) => 1,
         }
     }
 }
@@ -334,7 +337,9 @@ pub async fn print_schema_sql(backend: SqlBackend) -> ExitCode {
     finish(schema_sql(backend).await)
 }
 
-fn finish(result: Result<(), CliError>) -> ExitCode {
+/// The outcome as an exit code; an error is printed as one `error:` line on stderr, every
+/// registered password hidden.
+pub fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -352,7 +357,9 @@ async fn schema_sql(backend: SqlBackend) -> Result<(), CliError> {
     Ok(())
 }
 
-fn init_logging(verbose: bool) {
+/// Logs to stderr through the scrubbing writer: `warn` by default, `info` with `verbose`,
+/// `RUST_LOG` when set.
+pub fn init_logging(verbose: bool) {
     let default = if verbose { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -488,6 +495,77 @@ fn load_dotenv() -> Result<(), ConnectError> {
             "cannot read .env: {err}; fix or remove the file"
         ))),
     }
+}
+
+/// Which database a command that reads or writes data (but does not migrate) talks to.
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseOptions {
+    /// Database URL: postgres://USER:PASSWORD@HOST:5432/DB, mysql://USER:PASSWORD@HOST:3306/DB
+    /// or sqlite://PATH?mode=rwc. Overrides DATABASE_URL (which may also come from .env).
+    #[arg(short = 'u', long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Seconds to wait for the database server to accept a connection (1 to 3600).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECT_TIMEOUT)
+    )]
+    pub connect_timeout: u64,
+
+    /// Log each step (sets RUST_LOG=info unless RUST_LOG is set).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// An open connection with what every command says about it first.
+#[derive(Debug)]
+pub struct Session {
+    pub target: Target,
+    pub db: sea_orm_migration::sea_orm::DatabaseConnection,
+    pub server: engine::Server,
+    pub facts: engine::Facts,
+    /// The `Database:`, `Environment:` and `Server:` lines.
+    pub header: String,
+}
+
+/// Resolves the database as the migrate commands do (the URL given, `DATABASE_URL`, `.env`,
+/// the embedded default), connects and identifies the server. `url` given explicitly wins.
+pub async fn open_session(url: Option<&str>, connect_timeout: u64) -> Result<Session, CliError> {
+    load_dotenv()?;
+    let environment = Environment::from_env();
+    let target = Target::resolve(url)?;
+    open_target(target, &environment, connect_timeout).await
+}
+
+/// [`open_session`] for a target already resolved (for example the second URL of `diff`).
+pub async fn open_target(
+    target: Target,
+    environment: &Environment,
+    connect_timeout: u64,
+) -> Result<Session, CliError> {
+    let db = target
+        .connect(Duration::from_secs(connect_timeout.max(1)))
+        .await?;
+    let (server, facts) = engine::inspect(&db)
+        .await
+        .map_err(|e| ConnectError::Other {
+            target: target.to_string(),
+            reason: format!(
+                "cannot tell which server this is: {}",
+                target.scrub(&one_line(&e.to_string()))
+            ),
+        })?;
+    let header = format!("{}\nServer: {server}", describe(&target, environment));
+    Ok(Session {
+        target,
+        db,
+        server,
+        facts,
+        header,
+    })
 }
 
 /// The `Database:` and `Environment:` lines every command that talks to a database prints.

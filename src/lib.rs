@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod docs;
 pub mod doctor;
 pub mod groups;
 pub mod snapshot;

@@ -28,6 +28,8 @@ enum Command {
     Verify(learndb::verify::VerifyArgs),
     /// Compare the schemas of two live databases of the same backend.
     Diff(learndb::verify::DiffArgs),
+    /// Write Markdown pages with Mermaid ER diagrams of the live schema.
+    Docs(learndb::docs::DocsArgs),
     /// Check the connection, the server's capabilities, the migrations, the lock and the schema.
     Doctor(learndb::doctor::DoctorArgs),
 }
@@ -44,6 +46,10 @@ async fn main() -> ExitCode {
         Command::Diff(args) => {
             init_logging(args.db.verbose);
             finish(learndb::verify::diff(args).await)
+        }
+        Command::Docs(args) => {
+            init_logging(args.db.verbose);
+            finish(learndb::docs::run(args).await)
         }
         Command::Doctor(args) => {
             init_logging(args.db.verbose);

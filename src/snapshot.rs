@@ -122,8 +122,7 @@ impl Snapshot {
         for (key, history) in &self.objects {
             let value = history
                 .iter()
-                .filter(|(migration, _)| applied.contains(migration))
-                .next_back()
+                .rfind(|(migration, _)| applied.contains(migration))
                 .and_then(|(_, value)| value.clone());
             if let Some(value) = value {
                 out.insert(key.clone(), value);

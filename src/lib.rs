@@ -4,9 +4,10 @@
 //! [`catalog`], the one catalog reader of the workspace.
 
 pub mod catalog;
-pub mod compare;
+pub mod groups;
 pub mod docs;
 pub mod doctor;
-pub mod groups;
-pub mod snapshot;
+pub mod seed;
 pub mod verify;
+pub mod compare;
+pub mod snapshot;

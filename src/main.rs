@@ -28,6 +28,8 @@ enum Command {
     Verify(learndb::verify::VerifyArgs),
     /// Compare the schemas of two live databases of the same backend.
     Diff(learndb::verify::DiffArgs),
+    /// Write deterministic demo data into every table group.
+    Seed(learndb::seed::SeedArgs),
     /// Write Markdown pages with Mermaid ER diagrams of the live schema.
     Docs(learndb::docs::DocsArgs),
     /// Check the connection, the server's capabilities, the migrations, the lock and the schema.
@@ -46,6 +48,10 @@ async fn main() -> ExitCode {
         Command::Diff(args) => {
             init_logging(args.db.verbose);
             finish(learndb::verify::diff(args).await)
+        }
+        Command::Seed(args) => {
+            init_logging(args.db.verbose);
+            finish(learndb::seed::run(args).await)
         }
         Command::Docs(args) => {
             init_logging(args.db.verbose);

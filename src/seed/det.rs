@@ -1,0 +1,144 @@
+//! Determinism: every value of a demo row is a pure function of (seed, table, row index).
+//!
+//! A row's random numbers come from its own ChaCha generator, seeded from a hash of the seed,
+//! the table name and the row index, so a generator can produce any row of any table without
+//! having produced the rows before it. That is what lets children stream: a lesson_progress row
+//! names its enrollment with [`Ctx::id_of`]`("enrollments", e)` instead of holding enrollments.
+//!
+//! Times start at the anchor, 1 January 00:00 UTC of the *previous* UTC year, and the activity
+//! runs across that year and the current one, so that the PostgreSQL partitions of `attempts`
+//! (`attempts_<current year>`, and `attempts_default` for the previous year) both fill. The data
+//! is therefore identical for a given scale and seed within one calendar year, and shifts by a
+//! year on 1 January.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::plan::Counts;
+
+/// Milliseconds in one day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// When a table's rows are created, in days after the anchor: `[from, to)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub from: i64,
+    pub to: i64,
+}
+
+/// The catalogue (people, courses, stories, items...) appears over the first two months.
+pub const SETUP: Window = Window { from: 0, to: 60 };
+/// Activity (enrollments, practice, messages...) runs over the rest of the two years.
+pub const ACTIVITY: Window = Window { from: 60, to: 725 };
+
+/// Everything a generator needs: the options and the promised counts.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub seed: u64,
+    pub n: Counts,
+    /// 1 January 00:00 UTC of the previous UTC year, in Unix milliseconds.
+    pub anchor_ms: i64,
+}
+
+impl Ctx {
+    pub fn new(scale: u32, seed: u64) -> Ctx {
+        Ctx::at_year(scale, seed, Utc::now().year() - 1)
+    }
+
+    /// A context whose anchor is 1 January of `year` (the previous year in [`Ctx::new`]).
+    pub fn at_year(scale: u32, seed: u64, year: i32) -> Ctx {
+        let anchor_ms = Utc
+            .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+            .single()
+            .map_or(0, |t| t.timestamp_millis());
+        Ctx {
+            seed,
+            n: Counts::new(scale),
+            anchor_ms,
+        }
+    }
+
+    /// A 64-bit hash of (seed, table, index): the seed of that row's generator and id bits.
+    pub fn hash(&self, table: &str, i: u64) -> u64 {
+        // FNV-1a over the table name: stable across Rust versions, unlike `DefaultHasher`.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in table.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        splitmix(splitmix(self.seed ^ h).wrapping_add(i))
+    }
+
+    /// The random generator of row `i` of `table`.
+    pub fn rng(&self, table: &str, i: u64) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(self.hash(table, i))
+    }
+
+    /// Row `i` of `table` created in `window`: rows spread evenly, in index order, with a
+    /// seeded jitter inside each row's slot, so ids (which carry this time) sort like indexes.
+    pub fn at_in(&self, table: &str, i: u64, n: u64, window: Window) -> DateTime<FixedOffset> {
+        let span = (window.to - window.from) * DAY_MS;
+        let slot = (span / n.max(1) as i64).max(1);
+        let jitter = (self.hash(table, i) >> 11) as i64 % slot;
+        // Whole milliseconds: every backend stores them exactly.
+        self.time(window.from * DAY_MS + slot * i as i64 + jitter)
+    }
+
+    /// The anchor plus `ms` milliseconds.
+    pub fn time(&self, ms: i64) -> DateTime<FixedOffset> {
+        Utc.timestamp_millis_opt(self.anchor_ms + ms)
+            .single()
+            .unwrap_or_default()
+            .fixed_offset()
+    }
+
+    /// The anchor's calendar day plus `days`.
+    pub fn date(&self, days: i64) -> NaiveDate {
+        self.time(0).date_naive() + TimeDelta::days(days)
+    }
+
+    /// A UUIDv7 carrying `at` as its timestamp and 80 seeded bits.
+    pub fn id(&self, table: &str, i: u64, at: DateTime<FixedOffset>) -> Uuid {
+        let h1 = self.hash(table, i ^ 0x5eed_0000_0000_0000);
+        let h2 = splitmix(h1);
+        let mut bytes = [0u8; 10];
+        bytes[..8].copy_from_slice(&h1.to_le_bytes());
+        bytes[8..].copy_from_slice(&h2.to_le_bytes()[..2]);
+        uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &bytes)
+            .into_uuid()
+    }
+
+    /// The creation time of row `i` of a table that other tables reference.
+    pub fn created(&self, table: &str, i: u64) -> DateTime<FixedOffset> {
+        let (n, window) = self.n.of(table);
+        self.at_in(table, i, n, window)
+    }
+
+    /// The id of row `i` of a table that other tables reference.
+    pub fn id_of(&self, table: &str, i: u64) -> Uuid {
+        self.id(table, i, self.created(table, i))
+    }
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `units` hundredths, thousandths...: `dec(1234, 2)` is 12.34.
+pub fn dec(units: i64, scale: u32) -> Decimal {
+    Decimal::new(units, scale)
+}
+
+/// A letter-and-digit-only form of a fake name, for emails and user names.
+pub fn slug(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}

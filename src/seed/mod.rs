@@ -1,0 +1,441 @@
+//! `learndb seed --demo`: deterministic, realistic demo data in every table group.
+//!
+//! The command refuses a database that is not fully migrated or already holds users besides
+//! the anonymous one, then writes every table in foreign-key order inside one transaction, so
+//! a failure leaves the database as it was. The library API ([`seed_demo`], [`plan`]) is what
+//! the tests and benchmarks use without the command line.
+//!
+//! How it stays deterministic and flat in memory:
+//! - every row is a pure function of (seed, table, row index) (`det.rs`): a child computes its
+//!   parents' ids with `Ctx::id_of` instead of holding parent rows, so each table is streamed
+//!   from an iterator into [`entity::bulk::insert_all`], one batch in memory at a time;
+//! - ids are UUIDv7 values built from the row's own creation time and seeded bits, and every
+//!   timestamp (`created_at`/`updated_at` included) is set from a fixed anchor, 1 January of
+//!   the previous UTC year, rather than the clock. The same scale and seed therefore give the
+//!   same rows, ids included, within a calendar year; the data spans the previous and the
+//!   current year so that on PostgreSQL both `attempts_<current year>` and `attempts_default`
+//!   (which takes the previous year) fill.
+//!
+//! The reference rows of migration 19 are used, not written: templates sit on the seeded page
+//! sizes, and the counts of [`plan`] exclude them.
+
+mod community;
+mod det;
+mod learning;
+mod people;
+mod plan;
+mod practice;
+mod writing;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use entity::{page_size_presets, users};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use migration::cli::{CliError, DatabaseOptions, open_session};
+use migration::connect::one_line;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, TransactionSession, TransactionTrait,
+};
+
+pub use det::Ctx;
+pub use plan::{Counts, plan};
+
+/// Write deterministic demo data into every table group of a freshly migrated database.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub db: DatabaseOptions,
+
+    /// Write the demo data set (required: it is the only data set `seed` knows).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Size of the data set: about 10,000 rows per unit (1 to 1000).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+
+    /// Random seed: the same scale and seed give the same rows, ids included.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// What to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedOptions {
+    pub scale: u32,
+    pub seed: u64,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        SeedOptions { scale: 1, seed: 42 }
+    }
+}
+
+/// What was written.
+#[derive(Clone, Debug, Default)]
+pub struct SeedReport {
+    /// Rows inserted per table, in insertion order.
+    pub tables: Vec<(&'static str, u64)>,
+    pub elapsed: Duration,
+}
+
+impl SeedReport {
+    pub fn total(&self) -> u64 {
+        self.tables.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn counts(&self) -> BTreeMap<&'static str, u64> {
+        self.tables.iter().copied().collect()
+    }
+}
+
+/// Why seeding did not happen. Nothing was written in any case.
+#[derive(Debug)]
+pub enum SeedError {
+    /// The schema or its reference rows are missing.
+    NotMigrated(String),
+    /// The database has users besides the anonymous one.
+    AlreadySeeded { users: u64 },
+    /// The database refused a statement while `table` was being written.
+    Db { table: &'static str, source: DbErr },
+}
+
+impl std::fmt::Display for SeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SeedError::NotMigrated(why) => write!(f, "{why}; run `learndb migrate up` first"),
+            SeedError::AlreadySeeded { users } => write!(
+                f,
+                "the database already holds data ({users} users besides the anonymous one); seed a freshly migrated database (learndb migrate fresh)"
+            ),
+            SeedError::Db { table, source } => write!(f, "seeding {table} failed: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for SeedError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SeedError::Db { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Where seeding reports what it does: a progress bar, log lines, or nothing.
+pub trait Progress: Send {
+    /// Seeding starts; `rows` will be written in all.
+    fn start(&mut self, _rows: u64) {}
+    /// `table` starts; `rows` are planned.
+    fn table(&mut self, _table: &'static str, _rows: u64) {}
+    /// One more row generated.
+    fn row(&mut self) {}
+    /// `table` is written: `rows` rows.
+    fn table_done(&mut self, _table: &'static str, _rows: u64) {}
+    /// Everything is written (or seeding failed).
+    fn finish(&mut self) {}
+}
+
+/// Reports nothing (tests, benchmarks).
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// One plain line per table on stderr, for logs: `seeded attempts: 2000 rows`.
+pub struct Lines;
+
+impl Progress for Lines {
+    fn table_done(&mut self, table: &'static str, rows: u64) {
+        eprintln!("seeded {table}: {rows} rows");
+    }
+}
+
+/// An overall progress bar on stderr, naming the table being written.
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    pub fn new() -> Bar {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {human_pos}/{human_len} rows, {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Bar(bar)
+    }
+}
+
+impl Default for Bar {
+    fn default() -> Self {
+        Bar::new()
+    }
+}
+
+impl Progress for Bar {
+    fn start(&mut self, rows: u64) {
+        self.0.set_length(rows);
+    }
+
+    fn table(&mut self, table: &'static str, _rows: u64) {
+        self.0.set_message(table);
+    }
+
+    fn row(&mut self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// `learndb seed`: the command line around [`seed_demo`].
+pub async fn run(args: SeedArgs) -> Result<(), CliError> {
+    if !args.demo {
+        return Err(CliError::Refused(
+            "`learndb seed` needs --demo: it writes the demo data set (see `learndb seed --help`)"
+                .into(),
+        ));
+    }
+    let session = open_session(args.db.database_url.as_deref(), args.db.connect_timeout).await?;
+    println!("{}", session.header);
+    let target = session.target.to_string();
+
+    let status = migration::Runner::for_target(&session.db, &session.target)
+        .with_server(session.server.clone(), &session.facts)
+        .uncached_statements(true)
+        .status()
+        .await?;
+    if status.applied == 0 || status.pending > 0 || status.problems > 0 {
+        return Err(CliError::Refused(format!(
+            "{target} is not fully migrated ({} of {} migrations applied{}); run `learndb migrate up` first",
+            status.applied,
+            status.migrations.len(),
+            if status.problems > 0 {
+                format!(", {} with problems", status.problems)
+            } else {
+                String::new()
+            }
+        )));
+    }
+
+    let options = SeedOptions {
+        scale: args.scale,
+        seed: args.seed,
+    };
+    let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() {
+        Box::new(Bar::new())
+    } else {
+        Box::new(Lines)
+    };
+    let report = seed_demo(&session.db, &options, progress.as_mut())
+        .await
+        .map_err(|err| match err {
+            SeedError::Db { table, source } => CliError::Failed(format!(
+                "seeding {table} on {target} failed: {}; nothing was written (the transaction was rolled back)",
+                session.target.scrub(&one_line(&source.to_string()))
+            )),
+            SeedError::NotMigrated(why) => CliError::Refused(format!(
+                "{target}: {why}; run `learndb migrate up` first"
+            )),
+            SeedError::AlreadySeeded { users } => CliError::Refused(format!(
+                "{target} already holds data ({users} users besides the anonymous one); seed a freshly migrated database (learndb migrate fresh)"
+            )),
+        })?;
+    println!(
+        "Seeded {} rows into {} tables in {:.1} s (scale {}, seed {}).",
+        report.total(),
+        report.tables.len(),
+        report.elapsed.as_secs_f64(),
+        options.scale,
+        options.seed
+    );
+    Ok(())
+}
+
+/// Writes the demo data set into `db`, a migrated database without users of its own, in one
+/// transaction: on any error nothing is written. Returns the rows written per table, which
+/// equal [`plan`]`(options.scale)`.
+pub async fn seed_demo<C>(
+    db: &C,
+    options: &SeedOptions,
+    progress: &mut dyn Progress,
+) -> Result<SeedReport, SeedError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let started = Instant::now();
+    let ctx = Ctx::new(options.scale, options.seed);
+    let txn = db.begin().await.map_err(|source| SeedError::Db {
+        table: "(transaction)",
+        source,
+    })?;
+    let planned: u64 = ctx.n.tables().iter().map(|(_, n)| n).sum();
+    progress.start(planned);
+    let written = write_all(&txn, &ctx, progress).await;
+    progress.finish();
+    match written {
+        Ok(tables) => {
+            txn.commit().await.map_err(|source| SeedError::Db {
+                table: "(commit)",
+                source,
+            })?;
+            Ok(SeedReport {
+                tables,
+                elapsed: started.elapsed(),
+            })
+        }
+        Err(err) => {
+            // Dropping the transaction would roll back too; this waits for it.
+            txn.rollback().await.ok();
+            Err(err)
+        }
+    }
+}
+
+/// Checks that the database is ready, then writes every table in foreign-key order.
+async fn write_all<C: ConnectionTrait>(
+    db: &C,
+    ctx: &Ctx,
+    progress: &mut dyn Progress,
+) -> Result<Vec<(&'static str, u64)>, SeedError> {
+    let db_err = |table| move |source| SeedError::Db { table, source };
+    let found = page_size_presets::Entity::find()
+        .filter(page_size_presets::Column::Id.is_in(writing::PAGE_SIZES))
+        .count(db)
+        .await
+        .map_err(|e| SeedError::NotMigrated(format!("the learndb schema is missing ({e})")))?;
+    if found < writing::PAGE_SIZES.len() as u64 {
+        return Err(SeedError::NotMigrated(
+            "the reference page sizes of migration 19 are missing".into(),
+        ));
+    }
+    let users = users::Entity::find()
+        .filter(users::Column::Id.ne(uuid::Uuid::nil()))
+        .count(db)
+        .await
+        .map_err(db_err("users"))?;
+    if users > 0 {
+        return Err(SeedError::AlreadySeeded { users });
+    }
+
+    let plan = ctx.n.tables();
+    let planned = |table: &str| {
+        plan.iter()
+            .find(|(t, _)| *t == table)
+            .map_or(0, |(_, n)| *n)
+    };
+    let mut done = Vec::with_capacity(plan.len());
+    macro_rules! seed {
+        ($($table:ident => $rows:expr,)*) => {$(
+            let table = stringify!($table);
+            done.push((table, insert(db, table, planned(table), $rows, progress).await?));
+        )*};
+    }
+    seed! {
+        users => people::users(ctx),
+        user_profiles => people::user_profiles(ctx),
+        user_preferences => people::user_preferences(ctx),
+        user_sessions => people::user_sessions(ctx),
+        stories => people::stories(ctx),
+        story_tags => people::story_tags(ctx),
+        story_versions => people::story_versions(ctx),
+        story_ratings => people::story_ratings(ctx),
+        content_approvals => people::content_approvals(ctx),
+        courses => learning::courses(ctx),
+        course_modules => learning::course_modules(ctx),
+        lessons => learning::lessons(ctx),
+        payments => learning::payments(ctx),
+        subscriptions => learning::subscriptions(ctx),
+        enrollments => learning::enrollments(ctx),
+        lesson_progress => learning::lesson_progress(ctx),
+        certificates => learning::certificates(ctx),
+        refunds => learning::refunds(ctx),
+        knowledge_points => practice::knowledge_points(ctx),
+        knowledge_points_metadata => practice::knowledge_points_metadata(ctx),
+        quizzes => learning::quizzes(ctx),
+        questions => learning::questions(ctx),
+        quiz_submissions => learning::quiz_submissions(ctx),
+        assignments => learning::assignments(ctx),
+        assignment_submissions => learning::assignment_submissions(ctx),
+        practice_sessions => practice::practice_sessions(ctx),
+        sentence_attempts => practice::sentence_attempts(ctx),
+        user_progress => practice::user_progress(ctx),
+        practice_answers => practice::practice_answers(ctx),
+        student_weaknesses => practice::student_weaknesses(ctx),
+        student_mistakes => practice::student_mistakes(ctx),
+        attachments => practice::attachments(ctx),
+        items => practice::items(ctx),
+        attempts => practice::attempts(ctx),
+        learning_groups => community::learning_groups(ctx),
+        group_memberships => community::group_memberships(ctx),
+        collaborative_sessions => community::collaborative_sessions(ctx),
+        group_analytics => community::group_analytics(ctx),
+        plugins => community::plugins(ctx),
+        plugin_data => community::plugin_data(ctx),
+        messages => community::messages(ctx),
+        discussion_threads => community::discussion_threads(ctx),
+        discussion_posts => community::discussion_posts(ctx),
+        announcements => community::announcements(ctx),
+        notifications => community::notifications(ctx),
+        course_analytics => community::course_analytics(ctx),
+        student_analytics => community::student_analytics(ctx),
+        analytics_events => community::analytics_events(ctx),
+        template_presets => writing::template_presets(ctx),
+        character_override_collections => writing::character_override_collections(ctx),
+        character_overrides => writing::character_overrides(ctx),
+        user_activities => writing::user_activities(ctx),
+        usage_statistics => writing::usage_statistics(ctx),
+    }
+    Ok(done)
+}
+
+/// Streams `rows` into `table` in batches, reporting each row.
+async fn insert<A, C, I>(
+    db: &C,
+    table: &'static str,
+    planned: u64,
+    rows: I,
+    progress: &mut dyn Progress,
+) -> Result<u64, SeedError>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+    I: IntoIterator<Item = A>,
+{
+    progress.table(table, planned);
+    let written = entity::bulk::insert_all(db, rows.into_iter().inspect(|_| progress.row()))
+        .await
+        .map_err(|source| SeedError::Db { table, source })?;
+    progress.table_done(table, written);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_one_is_about_ten_thousand_rows_and_scales_linearly() {
+        let one: u64 = plan(1).values().sum();
+        assert!((9_000..=11_000).contains(&one), "{one}");
+        // Linear up to the rounding of "every fourth enrollment..." fan-outs.
+        let hundred: u64 = plan(100).values().sum();
+        assert!(hundred.abs_diff(100 * one) < one, "{hundred} vs {one}");
+    }
+
+    #[test]
+    fn ids_are_uuid_v7_and_pure() {
+        let ctx = Ctx::at_year(1, 42, 2025);
+        let id = ctx.id_of("users", 3);
+        assert_eq!(id.get_version_num(), 7);
+        assert_eq!(id, Ctx::at_year(1, 42, 2025).id_of("users", 3));
+        assert_ne!(id, Ctx::at_year(1, 43, 2025).id_of("users", 3));
+        assert!(ctx.id_of("users", 2) < id, "ids sort like row indexes");
+    }
+}

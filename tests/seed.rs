@@ -1,0 +1,405 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `learndb seed --demo` on PostgreSQL, MariaDB and SQLite, on freshly migrated databases:
+//!
+//! 1. scale 1 writes exactly the promised rows into each table (reference rows of migration 19
+//!    are reused, not written again), every one of the 55 tables has rows, every view there is
+//!    returns rows, and on PostgreSQL both partitions of `attempts` that the demo aims at fill;
+//! 2. the same seed gives identical databases, ids included, and another seed different ones;
+//! 3. a failure in the middle leaves nothing behind (one transaction);
+//! 4. the command: header and summary, refusal of a second run, of bad options and of an
+//!    unmigrated database, each with one line and exit code 2.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+use chrono::{Datelike, Utc};
+use common::{Backend, TestDb, command, learndb_bin, show, stderr, stdout};
+use entity::knowledge_points_metadata;
+use learndb::catalog::Catalog;
+use learndb::seed::{Quiet, SeedError, SeedOptions, plan, seed_demo};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
+    PrimaryKeyToColumn, QueryOrder, Statement,
+};
+
+on_every_backend!(
+    scale_one_fills_every_table_with_the_planned_rows_and_every_view_reads_rows,
+    scale_one_fills_every_table_with_the_planned_rows
+);
+on_every_backend!(
+    the_same_seed_gives_identical_data_and_another_seed_different_data,
+    the_same_seed_gives_identical_data
+);
+on_every_backend!(
+    a_failure_while_seeding_leaves_the_database_as_it_was,
+    a_failure_leaves_the_database_as_it_was
+);
+on_every_backend!(
+    the_command_seeds_once_and_refuses_a_second_run_bad_options_and_an_unmigrated_database,
+    the_command_seeds_once_and_refuses
+);
+
+/// Rows in every table of the schema (the runner's history tables left out).
+async fn counts(db: &DatabaseConnection) -> BTreeMap<String, u64> {
+    let catalog = Catalog::read(db).await.unwrap().without_history();
+    let mut counts = BTreeMap::new();
+    for table in catalog.tables.keys() {
+        counts.insert(table.clone(), count(db, table).await);
+    }
+    counts
+}
+
+async fn count(db: &DatabaseConnection, relation: &str) -> u64 {
+    let backend = db.get_database_backend();
+    let quoted = match backend {
+        sea_orm::DbBackend::MySql => format!("`{relation}`"),
+        _ => format!("\"{relation}\""),
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM {quoted}"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("count {relation}: {e}"))
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
+}
+
+async fn scale_one_fills_every_table_with_the_planned_rows(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    let before = counts(&t.db).await;
+    assert_eq!(before.len(), 55, "{backend:?}: the schema has 55 tables");
+
+    let report = seed_demo(&t.db, &SeedOptions::default(), &mut Quiet)
+        .await
+        .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    let promised = plan(1);
+    assert_eq!(
+        report.counts(),
+        promised,
+        "{backend:?}: the report is the plan"
+    );
+    let total: u64 = promised.values().sum();
+    assert!(
+        (9_000..=12_000).contains(&total),
+        "scale 1 is about 10,000 rows: {total}"
+    );
+
+    let after = counts(&t.db).await;
+    for (table, rows) in &after {
+        let written = rows - before[table];
+        assert_eq!(
+            written,
+            promised.get(table.as_str()).copied().unwrap_or(0),
+            "{backend:?}: rows written into {table}"
+        );
+        assert!(*rows > 0, "{backend:?}: {table} is empty");
+    }
+    for table in promised.keys() {
+        assert!(
+            after.contains_key(*table),
+            "{backend:?}: the plan names {table}"
+        );
+    }
+
+    let catalog = Catalog::read(&t.db).await.unwrap();
+    assert!(!catalog.views.is_empty());
+    for view in catalog.views.keys() {
+        // These two read server statistics, not the demo data, and may rightly be empty:
+        // `slow_queries` lists statements averaging over a second (none on a test server),
+        // and `index_usage` on MariaDB reads performance_schema, which is off by default.
+        let statistics =
+            view == "slow_queries" || (view == "index_usage" && backend == Backend::MySql);
+        let rows = count(&t.db, view).await;
+        assert!(
+            statistics || rows > 0,
+            "{backend:?}: view {view} returns no rows"
+        );
+    }
+
+    // The integrity view re-checks some CHECKs and FKs by query: nothing fails.
+    let failing = t
+        .query_strings(
+            "SELECT check_name AS c FROM data_integrity_checks WHERE failing_records <> 0",
+            "c",
+        )
+        .await;
+    assert!(failing.is_empty(), "{backend:?}: {failing:?}");
+
+    if backend == Backend::Postgres {
+        // The demo's attempts span the previous and the current year: the previous year lands
+        // in the DEFAULT partition, the current one in its own.
+        let this_year = format!("attempts_{}", Utc::now().year());
+        for partition in [this_year.as_str(), "attempts_default"] {
+            assert!(
+                catalog.partitions.contains_key(partition),
+                "no partition {partition}"
+            );
+            assert!(count(&t.db, partition).await > 0, "{partition} is empty");
+        }
+    }
+}
+
+/// Every row of `E`, ordered by primary key, as text.
+async fn dump<E>(db: &DatabaseConnection) -> Vec<String>
+where
+    E: EntityTrait,
+    E::Model: Debug,
+{
+    let mut select = E::find();
+    for key in E::PrimaryKey::iter() {
+        select = select.order_by_asc(key.into_column());
+    }
+    select
+        .all(db)
+        .await
+        .unwrap_or_else(|e| panic!("dump: {e}"))
+        .iter()
+        .map(|row| format!("{row:?}"))
+        // The reference rows of migration 19 have fixed ids (00000000-0000-…) and the time of
+        // the migration, and each MariaDB test database is migrated on its own: not demo data.
+        .filter(|row| !row.starts_with("Model { id: 00000000-0000-"))
+        .collect()
+}
+
+macro_rules! dump_all {
+    ($db:expr, $($table:ident),* $(,)?) => {{
+        let mut tables = BTreeMap::new();
+        $( tables.insert(stringify!($table), dump::<entity::$table::Entity>($db).await); )*
+        tables
+    }};
+}
+
+/// Every table of the schema, row by row.
+async fn dump_database(db: &DatabaseConnection) -> BTreeMap<&'static str, Vec<String>> {
+    let tables = dump_all!(
+        db,
+        analytics_events,
+        announcements,
+        assignment_submissions,
+        assignments,
+        attachments,
+        attempts,
+        certificates,
+        character_override_collections,
+        character_overrides,
+        collaborative_sessions,
+        content_approvals,
+        course_analytics,
+        course_modules,
+        courses,
+        discussion_posts,
+        discussion_threads,
+        enrollments,
+        group_analytics,
+        group_memberships,
+        items,
+        knowledge_points,
+        knowledge_points_metadata,
+        learning_groups,
+        lesson_progress,
+        lessons,
+        messages,
+        notifications,
+        page_size_presets,
+        payments,
+        plugin_data,
+        plugins,
+        practice_answers,
+        practice_sessions,
+        practice_strategies,
+        questions,
+        quiz_submissions,
+        quizzes,
+        refunds,
+        sentence_attempts,
+        stories,
+        story_ratings,
+        story_tags,
+        story_versions,
+        student_analytics,
+        student_mistakes,
+        student_weaknesses,
+        subscriptions,
+        template_presets,
+        usage_statistics,
+        user_activities,
+        user_preferences,
+        user_profiles,
+        user_progress,
+        user_sessions,
+        users,
+    );
+    assert_eq!(tables.len(), 55);
+    tables
+}
+
+async fn seeded(backend: Backend, seed: u64) -> TestDb {
+    let t = TestDb::migrated(backend).await;
+    seed_demo(&t.db, &SeedOptions { scale: 1, seed }, &mut Quiet)
+        .await
+        .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    t
+}
+
+async fn the_same_seed_gives_identical_data(backend: Backend) {
+    let first = seeded(backend, 7).await;
+    let again = seeded(backend, 7).await;
+    let (a, b) = (
+        dump_database(&first.db).await,
+        dump_database(&again.db).await,
+    );
+    let planned = plan(1);
+    for (table, rows) in &a {
+        if planned.contains_key(table) {
+            assert!(!rows.is_empty(), "{backend:?}: {table} has no demo rows");
+        }
+        // Compared table by table, so that a failure names the table, not 10,000 rows.
+        assert!(
+            rows == &b[table],
+            "{backend:?}: {table} differs between two runs of seed 7"
+        );
+    }
+    drop((first, again));
+
+    let other = seeded(backend, 8).await;
+    let c = dump_database(&other.db).await;
+    for table in ["users", "attempts", "enrollments", "notifications"] {
+        assert_ne!(
+            a[table], c[table],
+            "{backend:?}: seeds 7 and 8 give the same {table}"
+        );
+    }
+}
+
+async fn a_failure_leaves_the_database_as_it_was(backend: Backend) {
+    let t = TestDb::migrated(backend).await;
+    // A row the demo would write again, in a table it writes half-way through: the insert of
+    // knowledge_points_metadata fails on its unique key after nineteen tables were written.
+    knowledge_points_metadata::ActiveModel {
+        meta_key: Set("curriculum.version.0".to_owned()),
+        meta_value: Set(serde_json::json!("taken")),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    let before = counts(&t.db).await;
+
+    let err = seed_demo(&t.db, &SeedOptions::default(), &mut Quiet)
+        .await
+        .expect_err("the duplicate key stops the seed");
+    assert!(
+        matches!(
+            err,
+            SeedError::Db {
+                table: "knowledge_points_metadata",
+                ..
+            }
+        ),
+        "{backend:?}: {err}"
+    );
+    assert_eq!(
+        counts(&t.db).await,
+        before,
+        "{backend:?}: rows were left behind"
+    );
+}
+
+fn seed(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    command(&learndb_bin(), dir)
+        .arg("seed")
+        .args(args)
+        .output()
+        .expect("the learndb binary starts")
+}
+
+fn one_line(o: &std::process::Output) -> String {
+    let err = stderr(o);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line on stderr:\n{}",
+        show(o)
+    );
+    err
+}
+
+async fn the_command_seeds_once_and_refuses(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let t = TestDb::migrated(backend).await;
+
+    let first = seed(dir.path(), &["--demo", "-u", &t.url]);
+    assert_eq!(first.status.code(), Some(0), "{}", show(&first));
+    let out = stdout(&first);
+    assert!(
+        out.starts_with("Database: "),
+        "header first:\n{}",
+        show(&first)
+    );
+    assert!(out.contains("\nServer: "), "{}", show(&first));
+    let total: u64 = plan(1).values().sum();
+    assert!(
+        out.contains(&format!(
+            "Seeded {total} rows into {} tables",
+            plan(1).len()
+        )),
+        "summary:\n{}",
+        show(&first)
+    );
+    // Not a terminal: one plain line per table.
+    assert!(stderr(&first).contains(&format!("seeded attempts: {} rows", plan(1)["attempts"])));
+
+    // Seeded data leaves the schema as the migrations made it: learndb verify passes.
+    let verify = command(&learndb_bin(), dir.path())
+        .args(["verify", "-u", &t.url])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", show(&verify));
+    assert!(
+        stdout(&verify).contains("No drift: 55 tables"),
+        "{}",
+        show(&verify)
+    );
+
+    let seeded = counts(&t.db).await;
+    let second = seed(dir.path(), &["--demo", "-u", &t.url]);
+    assert_eq!(second.status.code(), Some(2), "{}", show(&second));
+    assert!(
+        one_line(&second).contains("already holds data"),
+        "{}",
+        show(&second)
+    );
+    assert!(
+        stderr(&second).contains("learndb migrate fresh"),
+        "{}",
+        show(&second)
+    );
+    assert_eq!(counts(&t.db).await, seeded, "a refused run changes nothing");
+
+    for bad in [
+        &["--demo", "--scale", "0", "-u", &t.url][..],
+        &["--demo", "--scale", "abc", "-u", &t.url],
+        &["--demo", "--scale", "1001", "-u", &t.url],
+    ] {
+        let o = seed(dir.path(), bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", show(&o));
+        assert!(stderr(&o).contains("--scale"), "{bad:?}: {}", show(&o));
+    }
+    let no_demo = seed(dir.path(), &["-u", &t.url]);
+    assert_eq!(no_demo.status.code(), Some(2), "{}", show(&no_demo));
+    assert!(one_line(&no_demo).contains("--demo"), "{}", show(&no_demo));
+
+    let empty = TestDb::new(backend).await;
+    let unmigrated = seed(dir.path(), &["--demo", "-u", &empty.url]);
+    assert_eq!(unmigrated.status.code(), Some(2), "{}", show(&unmigrated));
+    assert!(
+        one_line(&unmigrated).contains("learndb migrate up"),
+        "{}",
+        show(&unmigrated)
+    );
+}

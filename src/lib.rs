@@ -4,10 +4,10 @@
 //! [`catalog`], the one catalog reader of the workspace.
 
 pub mod catalog;
-pub mod groups;
+pub mod compare;
 pub mod docs;
 pub mod doctor;
+pub mod groups;
 pub mod seed;
-pub mod verify;
-pub mod compare;
 pub mod snapshot;
+pub mod verify;

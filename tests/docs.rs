@@ -158,7 +158,10 @@ fn mermaid_check() -> Command {
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!("npm ci failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
+            Err(format!(
+                "npm ci failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
         }
     });
     if let Err(e) = installed {

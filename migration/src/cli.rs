@@ -63,26 +63,14 @@ pub struct MigrateCli {
 
 #[derive(Debug, Args)]
 pub struct GlobalOptions {
-    /// Database URL: postgres://USER:PASSWORD@HOST:5432/DB, mysql://USER:PASSWORD@HOST:3306/DB
-    /// or sqlite://PATH?mode=rwc. Overrides DATABASE_URL (which may also come from .env).
-    #[arg(short = 'u', long, global = true, value_name = "URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub db: DatabaseOptions,
 
     /// The database server's own address, for migrations, when DATABASE_URL goes through a
     /// transaction pooler (PgBouncer, Supavisor) that learndb refuses to migrate through.
     /// Overrides --database-url, DIRECT_DATABASE_URL and DATABASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub direct_url: Option<String>,
-
-    /// Seconds to wait for the database server to accept a connection (1 to 3600).
-    #[arg(
-        long,
-        global = true,
-        default_value_t = 10,
-        value_name = "SECONDS",
-        value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECT_TIMEOUT)
-    )]
-    pub connect_timeout: u64,
 
     /// Seconds to wait for the migration lock when another process holds it (0 to 86400).
     #[arg(
@@ -115,10 +103,6 @@ pub struct GlobalOptions {
         value_parser = clap::value_parser!(u32).range(0..=10)
     )]
     pub ddl_retries: u32,
-
-    /// Log each step (sets RUST_LOG=info unless RUST_LOG is set).
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
 }
 
 /// Which migrations `up`/`down` act on: -n N or --to VERSION.
@@ -297,7 +281,7 @@ impl CliError {
 /// Runs an already parsed command line and turns the outcome into an exit code, printing
 /// results on stdout and a single `error:` line on stderr.
 pub async fn run(cli: MigrateCli) -> ExitCode {
-    init_logging(cli.options.verbose);
+    init_logging(cli.options.db.verbose);
     finish(execute(cli).await)
 }
 
@@ -440,12 +424,12 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     let environment = Environment::from_env();
     let target = Target::resolve_direct(
         cli.options.direct_url.as_deref(),
-        cli.options.database_url.as_deref(),
+        cli.options.db.database_url.as_deref(),
     )?;
     if let Some(question) = destructive(&command) {
         confirm(&question, &target, &environment).map_err(CliError::Refused)?;
     }
-    let timeout = Duration::from_secs(cli.options.connect_timeout.max(1));
+    let timeout = Duration::from_secs(cli.options.db.connect_timeout.max(1));
     let db = target.connect(timeout).await?;
     let (server, facts) = engine::inspect(&db)
         .await
@@ -497,7 +481,8 @@ fn load_dotenv() -> Result<(), ConnectError> {
     }
 }
 
-/// Which database a command that reads or writes data (but does not migrate) talks to.
+/// Which database a command talks to, how long to wait for it, and how much to log: the
+/// options every learndb command shares (`migrate` adds [`GlobalOptions`]).
 #[derive(Debug, Args, Clone)]
 pub struct DatabaseOptions {
     /// Database URL: postgres://USER:PASSWORD@HOST:5432/DB, mysql://USER:PASSWORD@HOST:3306/DB

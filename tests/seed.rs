@@ -69,6 +69,19 @@ async fn count(db: &DatabaseConnection, relation: &str) -> u64 {
     row.try_get::<i64>("", "n").unwrap() as u64
 }
 
+/// Rows of `table` where `condition` holds.
+async fn count_where(db: &DatabaseConnection, table: &str, condition: &str) -> u64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("count {table} where {condition}: {e}"))
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
+}
+
 async fn scale_one_fills_every_table_with_the_planned_rows(backend: Backend) {
     let t = TestDb::migrated(backend).await;
     let before = counts(&t.db).await;
@@ -130,11 +143,50 @@ async fn scale_one_fills_every_table_with_the_planned_rows(backend: Backend) {
         .await;
     assert!(failing.is_empty(), "{backend:?}: {failing:?}");
 
+    // Nothing is dated after today (the as-of date): no row of any table was created later.
+    let now = match backend {
+        Backend::Postgres => "now()",
+        Backend::MySql => "CURRENT_TIMESTAMP(6)",
+        Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%f', 'now')",
+    };
+    let mut dated_later = Vec::new();
+    for (table, columns) in &catalog.tables {
+        for column in &columns.columns {
+            let timestamp = [
+                "created_at",
+                "updated_at",
+                "completed_at",
+                "issued_at",
+                "submitted_at",
+                "started_at",
+                "ended_at",
+                "graded_at",
+                "reviewed_at",
+                "last_accessed_at",
+            ];
+            if !timestamp.contains(&column.name.as_str()) {
+                continue;
+            }
+            let later = count_where(&t.db, table, &format!("{} > {now}", column.name)).await;
+            if later > 0 {
+                dated_later.push(format!("{table}.{} ({later} rows)", column.name));
+            }
+        }
+    }
+    assert!(
+        dated_later.is_empty(),
+        "{backend:?}: dated in the future: {dated_later:?}"
+    );
+
     if backend == Backend::Postgres {
-        // The demo's attempts span the previous and the current year: the previous year lands
-        // in the DEFAULT partition, the current one in its own.
-        let this_year = format!("attempts_{}", Utc::now().year());
-        for partition in [this_year.as_str(), "attempts_default"] {
+        // Two years of attempts up to 30 days before today: the years before this one land in
+        // the DEFAULT partition, this year's (after its first 30 days) in its own.
+        let today = Utc::now().date_naive();
+        let mut filled = vec!["attempts_default".to_owned()];
+        if today.ordinal() > 31 {
+            filled.push(format!("attempts_{}", today.year()));
+        }
+        for partition in &filled {
             assert!(
                 catalog.partitions.contains_key(partition),
                 "no partition {partition}"
@@ -238,9 +290,20 @@ async fn dump_database(db: &DatabaseConnection) -> BTreeMap<&'static str, Vec<St
     tables
 }
 
+/// The as-of date of the determinism test: one date for both databases, even across midnight.
+fn as_of() -> chrono::NaiveDate {
+    static DAY: std::sync::OnceLock<chrono::NaiveDate> = std::sync::OnceLock::new();
+    *DAY.get_or_init(|| Utc::now().date_naive())
+}
+
 async fn seeded(backend: Backend, seed: u64) -> TestDb {
     let t = TestDb::migrated(backend).await;
-    seed_demo(&t.db, &SeedOptions { scale: 1, seed }, &mut Quiet)
+    let options = SeedOptions {
+        scale: 1,
+        seed,
+        as_of: as_of(),
+    };
+    seed_demo(&t.db, &options, &mut Quiet)
         .await
         .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     t
@@ -390,6 +453,12 @@ async fn the_command_seeds_once_and_refuses(backend: Backend) {
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", show(&o));
         assert!(stderr(&o).contains("--scale"), "{bad:?}: {}", show(&o));
     }
+    let bad_date = seed(
+        dir.path(),
+        &["--demo", "--as-of", "2026-02-30", "-u", &t.url],
+    );
+    assert_eq!(bad_date.status.code(), Some(2), "{}", show(&bad_date));
+    assert!(stderr(&bad_date).contains("--as-of"), "{}", show(&bad_date));
     let no_demo = seed(dir.path(), &["-u", &t.url]);
     assert_eq!(no_demo.status.code(), Some(2), "{}", show(&no_demo));
     assert!(one_line(&no_demo).contains("--demo"), "{}", show(&no_demo));

@@ -5,13 +5,15 @@
 //! having produced the rows before it. That is what lets children stream: a lesson_progress row
 //! names its enrollment with [`Ctx::id_of`]`("enrollments", e)` instead of holding enrollments.
 //!
-//! Times start at the anchor, 1 January 00:00 UTC of the *previous* UTC year, and the activity
-//! runs across that year and the current one, so that the PostgreSQL partitions of `attempts`
-//! (`attempts_<current year>`, and `attempts_default` for the previous year) both fill. The data
-//! is therefore identical for a given scale and seed within one calendar year, and shifts by a
-//! year on 1 January.
+//! Times come from the as-of date (`--as-of`, today in UTC by default), never from the clock:
+//! the anchor is 00:00 UTC 730 days before it, the catalogue appears over the first two months,
+//! and the activity runs until 30 days before the as-of date, so that rows that follow their
+//! parents by days or weeks (certificates, reviews) are still in the past and nothing is dated
+//! in the future. The same scale, seed and as-of date give the same rows, ids included. Two
+//! years of activity fill the PostgreSQL partition of the as-of year (`attempts_<year>`) and,
+//! for the years before it, `attempts_default`.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
@@ -31,29 +33,28 @@ pub struct Window {
 
 /// The catalogue (people, courses, stories, items...) appears over the first two months.
 pub const SETUP: Window = Window { from: 0, to: 60 };
-/// Activity (enrollments, practice, messages...) runs over the rest of the two years.
-pub const ACTIVITY: Window = Window { from: 60, to: 725 };
+/// Activity (enrollments, practice, messages...) runs over the rest of the two years, up to
+/// 30 days before the as-of date.
+pub const ACTIVITY: Window = Window { from: 60, to: 700 };
+/// Days from the anchor to the as-of date.
+pub const SPAN_DAYS: i64 = 730;
 
 /// Everything a generator needs: the options and the promised counts.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub seed: u64,
     pub n: Counts,
-    /// 1 January 00:00 UTC of the previous UTC year, in Unix milliseconds.
+    /// 00:00 UTC [`SPAN_DAYS`] days before the as-of date, in Unix milliseconds.
     pub anchor_ms: i64,
 }
 
 impl Ctx {
-    pub fn new(scale: u32, seed: u64) -> Ctx {
-        Ctx::at_year(scale, seed, Utc::now().year() - 1)
-    }
-
-    /// A context whose anchor is 1 January of `year` (the previous year in [`Ctx::new`]).
-    pub fn at_year(scale: u32, seed: u64, year: i32) -> Ctx {
+    /// A context for data that ends at `as_of` (00:00 UTC; see the module documentation).
+    pub fn new(scale: u32, seed: u64, as_of: NaiveDate) -> Ctx {
+        let anchor = as_of - TimeDelta::days(SPAN_DAYS);
         let anchor_ms = Utc
-            .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
-            .single()
-            .map_or(0, |t| t.timestamp_millis());
+            .from_utc_datetime(&anchor.and_time(chrono::NaiveTime::MIN))
+            .timestamp_millis();
         Ctx {
             seed,
             n: Counts::new(scale),
@@ -93,6 +94,12 @@ impl Ctx {
             .single()
             .unwrap_or_default()
             .fixed_offset()
+    }
+
+    /// `at`, or the last hour before the as-of date if `at` is later: for times that follow
+    /// their row by days or weeks (completion, last access), so none is in the future.
+    pub fn past(&self, at: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        at.min(self.time(SPAN_DAYS * DAY_MS - DAY_MS / 24))
     }
 
     /// The anchor's calendar day plus `days`.

@@ -76,7 +76,7 @@ fn enrollment_times(ctx: &Ctx, e: u64) -> (Ts, Option<Ts>) {
     let days = 20 + (ctx.hash("enrollments.completion", e) % 100) as i64;
     (
         enrolled,
-        (state(e) == State::Completed).then(|| enrolled + TimeDelta::days(days)),
+        (state(e) == State::Completed).then(|| ctx.past(enrolled + TimeDelta::days(days))),
     )
 }
 
@@ -240,7 +240,8 @@ pub fn enrollments(ctx: &Ctx) -> impl Iterator<Item = enrollments::ActiveModel> 
         let mut rng = ctx.rng("enrollments", e);
         let (enrolled, completed) = enrollment_times(ctx, e);
         let st = state(e);
-        let last = completed.unwrap_or(enrolled + TimeDelta::days(rng.random_range(1..60)));
+        let last = completed
+            .unwrap_or_else(|| ctx.past(enrolled + TimeDelta::days(rng.random_range(1..60))));
         enrollments::Model {
             id: ctx.id_of("enrollments", e),
             student_id: user(ctx, student_of(ctx, e)),

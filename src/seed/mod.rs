@@ -10,11 +10,11 @@
 //!   parents' ids with `Ctx::id_of` instead of holding parent rows, so each table is streamed
 //!   from an iterator into [`entity::bulk::insert_all`], one batch in memory at a time;
 //! - ids are UUIDv7 values built from the row's own creation time and seeded bits, and every
-//!   timestamp (`created_at`/`updated_at` included) is set from a fixed anchor, 1 January of
-//!   the previous UTC year, rather than the clock. The same scale and seed therefore give the
-//!   same rows, ids included, within a calendar year; the data spans the previous and the
-//!   current year so that on PostgreSQL both `attempts_<current year>` and `attempts_default`
-//!   (which takes the previous year) fill.
+//!   timestamp (`created_at`/`updated_at` included) is set from the as-of date (`--as-of`,
+//!   today in UTC by default) rather than the clock: the data covers the two years before it
+//!   and nothing is dated later. The same scale, seed and as-of date therefore give the same
+//!   rows, ids included; on PostgreSQL the as-of year's `attempts_<year>` partition and
+//!   `attempts_default` (the years before) both fill.
 //!
 //! The reference rows of migration 19 are used, not written: templates sit on the seeded page
 //! sizes, and the counts of [`plan`] exclude them.
@@ -58,9 +58,14 @@ pub struct SeedArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub scale: u32,
 
-    /// Random seed: the same scale and seed give the same rows, ids included.
+    /// Random seed: the same scale, seed and as-of date give the same rows, ids included.
     #[arg(long, value_name = "S", default_value_t = 42)]
     pub seed: u64,
+
+    /// The day the data ends (YYYY-MM-DD; default: today in UTC). The rows cover the two years
+    /// before it, so none is dated later.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// What to generate.
@@ -68,11 +73,17 @@ pub struct SeedArgs {
 pub struct SeedOptions {
     pub scale: u32,
     pub seed: u64,
+    /// The day the data ends (see [`SeedArgs::as_of`]).
+    pub as_of: chrono::NaiveDate,
 }
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        SeedOptions { scale: 1, seed: 42 }
+        SeedOptions {
+            scale: 1,
+            seed: 42,
+            as_of: chrono::Utc::now().date_naive(),
+        }
     }
 }
 
@@ -227,6 +238,9 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
     let options = SeedOptions {
         scale: args.scale,
         seed: args.seed,
+        as_of: args
+            .as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
     let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() {
         Box::new(Bar::new())
@@ -248,12 +262,13 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
             )),
         })?;
     println!(
-        "Seeded {} rows into {} tables in {:.1} s (scale {}, seed {}).",
+        "Seeded {} rows into {} tables in {:.1} s (scale {}, seed {}, as of {}).",
         report.total(),
         report.tables.len(),
         report.elapsed.as_secs_f64(),
         options.scale,
-        options.seed
+        options.seed,
+        options.as_of
     );
     Ok(())
 }
@@ -270,7 +285,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let started = Instant::now();
-    let ctx = Ctx::new(options.scale, options.seed);
+    let ctx = Ctx::new(options.scale, options.seed, options.as_of);
     let txn = db.begin().await.map_err(|source| SeedError::Db {
         table: "(transaction)",
         source,
@@ -431,11 +446,12 @@ mod tests {
 
     #[test]
     fn ids_are_uuid_v7_and_pure() {
-        let ctx = Ctx::at_year(1, 42, 2025);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let ctx = Ctx::new(1, 42, day);
         let id = ctx.id_of("users", 3);
         assert_eq!(id.get_version_num(), 7);
-        assert_eq!(id, Ctx::at_year(1, 42, 2025).id_of("users", 3));
-        assert_ne!(id, Ctx::at_year(1, 43, 2025).id_of("users", 3));
+        assert_eq!(id, Ctx::new(1, 42, day).id_of("users", 3));
+        assert_ne!(id, Ctx::new(1, 43, day).id_of("users", 3));
         assert!(ctx.id_of("users", 2) < id, "ids sort like row indexes");
     }
 }

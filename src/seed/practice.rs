@@ -442,7 +442,7 @@ pub fn attachments(ctx: &Ctx) -> impl Iterator<Item = attachments::ActiveModel> 
             metadata: json!({"width": 800, "height": 600}),
             is_public: i.is_multiple_of(3),
             access_count: rng.random_range(0..100),
-            last_accessed_at: Some(created + TimeDelta::days(rng.random_range(0..60))),
+            last_accessed_at: Some(ctx.past(created + TimeDelta::days(rng.random_range(0..60)))),
             created_at: created,
             updated_at: created,
         }

@@ -299,6 +299,11 @@ impl Target {
         // through PgBouncer too.
         #[cfg(feature = "postgres")]
         options.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(0));
+        // A few cached statements on SQLite: learndb's statements run once (DDL, catalog reads)
+        // or are bulk inserts of up to 32,766 parameters, whose compiled programs take MBs
+        // each; sqlx's default of 100 of them held 200 MB while seeding scale 100.
+        #[cfg(feature = "sqlite")]
+        options.map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(4));
         let attempt =
             tokio::time::timeout(timeout + Duration::from_secs(1), Database::connect(options))
                 .await;

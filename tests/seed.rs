@@ -218,77 +218,18 @@ where
         .collect()
 }
 
-macro_rules! dump_all {
-    ($db:expr, $($table:ident),* $(,)?) => {{
-        let mut tables = BTreeMap::new();
-        $( tables.insert(stringify!($table), dump::<entity::$table::Entity>($db).await); )*
-        tables
-    }};
+/// `dump_database`: every table of the schema, row by row, over the entity crate's list.
+macro_rules! dump_every_entity {
+    { $($table:ident,)* } => {
+        async fn dump_database(db: &DatabaseConnection) -> BTreeMap<&'static str, Vec<String>> {
+            let mut tables = BTreeMap::new();
+            $( tables.insert(stringify!($table), dump::<entity::$table::Entity>(db).await); )*
+            assert_eq!(tables.len(), 55);
+            tables
+        }
+    };
 }
-
-/// Every table of the schema, row by row.
-async fn dump_database(db: &DatabaseConnection) -> BTreeMap<&'static str, Vec<String>> {
-    let tables = dump_all!(
-        db,
-        analytics_events,
-        announcements,
-        assignment_submissions,
-        assignments,
-        attachments,
-        attempts,
-        certificates,
-        character_override_collections,
-        character_overrides,
-        collaborative_sessions,
-        content_approvals,
-        course_analytics,
-        course_modules,
-        courses,
-        discussion_posts,
-        discussion_threads,
-        enrollments,
-        group_analytics,
-        group_memberships,
-        items,
-        knowledge_points,
-        knowledge_points_metadata,
-        learning_groups,
-        lesson_progress,
-        lessons,
-        messages,
-        notifications,
-        page_size_presets,
-        payments,
-        plugin_data,
-        plugins,
-        practice_answers,
-        practice_sessions,
-        practice_strategies,
-        questions,
-        quiz_submissions,
-        quizzes,
-        refunds,
-        sentence_attempts,
-        stories,
-        story_ratings,
-        story_tags,
-        story_versions,
-        student_analytics,
-        student_mistakes,
-        student_weaknesses,
-        subscriptions,
-        template_presets,
-        usage_statistics,
-        user_activities,
-        user_preferences,
-        user_profiles,
-        user_progress,
-        user_sessions,
-        users,
-    );
-    assert_eq!(tables.len(), 55);
-    tables
-}
+entity::for_each_entity!(dump_every_entity);
 
 /// The as-of date of the determinism test: one date for both databases, even across midnight.
 fn as_of() -> chrono::NaiveDate {

@@ -18,8 +18,9 @@
 //! hooks. `Entity::insert(..)`/`insert_many(..)` do not (SeaORM runs no hooks there): map the
 //! models through [`prepare_insert`] first.
 //!
-//! A table's own behaviour goes here too: take the table out of the `behaviour!` list and write
-//! its `impl ActiveModelBehavior`, calling [`fill_defaults`] from its `before_save`.
+//! A table's own behaviour goes here too: keep it in the `for_each_entity!` list (the list of
+//! every generated entity), make `behaviour!` skip it, and write its `impl
+//! ActiveModelBehavior`, calling [`fill_defaults`] from its `before_save`.
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::entity::prelude::*;

@@ -64,6 +64,9 @@ enum Expect {
     Anything,
 }
 
+/// The learndb commands beside `migrate` that open a database.
+const APP_COMMANDS: &[&str] = &["verify", "doctor", "seed", "docs"];
+
 struct Case {
     what: String,
     url: String,
@@ -100,13 +103,24 @@ impl Case {
 
     fn run(&self, dir: &Path) -> Output {
         let mut cmd = command(&learndb_bin(), dir);
-        cmd.arg("migrate");
+        // `learndb migrate <args>`, or one of the app's own commands (`verify`, `doctor`, …),
+        // which take the URL after their name.
+        let args = match self.args.first() {
+            Some(&app) if APP_COMMANDS.contains(&app) => {
+                cmd.arg(app);
+                &self.args[1..]
+            }
+            _ => {
+                cmd.arg("migrate");
+                &self.args[..]
+            }
+        };
         if self.from_env {
             cmd.env("DATABASE_URL", &self.url);
         } else {
             cmd.args(["--database-url", &self.url]);
         }
-        cmd.args(&self.args)
+        cmd.args(args)
             .envs(self.env.iter().copied())
             .output()
             .expect("the learndb binary starts")
@@ -339,6 +353,34 @@ async fn no_password_is_ever_printed(backend: Backend) {
                 case("status --json", &good, &["status", "--json"], Expect::Json)
                     .env("RUST_LOG", "trace"),
                 case("up --dry-run", &good, &["up", "--dry-run"], Expect::Success),
+                // The app's commands: the same header, errors and logs.
+                case(
+                    "verify, refused login",
+                    &refused,
+                    &["verify"],
+                    Expect::Error("refused the login"),
+                ),
+                case(
+                    "-v verify --json",
+                    &good,
+                    &["verify", "-v", "--json"],
+                    Expect::Json,
+                )
+                .env("RUST_LOG", "trace"),
+                case("doctor --json", &good, &["doctor", "--json"], Expect::Json)
+                    .env("RUST_LOG", "trace"),
+                case(
+                    "seed, unmigrated",
+                    &good,
+                    &["seed", "--demo"],
+                    Expect::Error("learndb migrate up"),
+                ),
+                case(
+                    "docs, refused login",
+                    &refused,
+                    &["docs", "--check"],
+                    Expect::Error("refused the login"),
+                ),
                 case(
                     "-v up --dry-run",
                     &good,

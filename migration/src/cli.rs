@@ -429,21 +429,10 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     if let Some(question) = destructive(&command) {
         confirm(&question, &target, &environment).map_err(CliError::Refused)?;
     }
-    let timeout = Duration::from_secs(cli.options.db.connect_timeout.max(1));
-    let db = target.connect(timeout).await?;
-    let (server, facts) = engine::inspect(&db)
-        .await
-        .map_err(|e| ConnectError::Other {
-            target: target.to_string(),
-            reason: format!(
-                "cannot tell which server this is: {}",
-                target.scrub(&one_line(&e.to_string()))
-            ),
-        })?;
-    let mut header = describe(&target, &environment);
-    header.push_str(&format!("\nServer: {server}"));
+    let session = open_target(target, &environment, cli.options.db.connect_timeout).await?;
+    let mut header = session.header.clone();
     if !matches!(command, MigrateCommand::Status { .. })
-        && let Ok(profile) = engine::decide(&server, &facts)
+        && let Ok(profile) = engine::decide(&session.server, &session.facts)
     {
         for note in profile.notes {
             header.push_str(&format!("\nNote: {note}"));
@@ -458,16 +447,15 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
         }
         _ => say!("{header}"),
     }
-    let runner = Runner::<Migrator>::for_target(&db, &target)
-        .with_server(server, &facts)
-        .uncached_statements(true)
+    let runner = session
+        .runner()
         .lock_timeout(Duration::from_secs(cli.options.lock_timeout))
         .ddl_lock_timeout(
             Duration::from_millis(cli.options.ddl_lock_timeout),
             cli.options.ddl_retries,
         );
-    let result = dispatch(runner, &target, command).await;
-    db.close().await.ok();
+    let result = dispatch(runner, &session.target, command).await;
+    session.db.close_by_ref().await.ok();
     result
 }
 
@@ -514,6 +502,16 @@ pub struct Session {
     pub facts: engine::Facts,
     /// The `Database:`, `Environment:` and `Server:` lines.
     pub header: String,
+}
+
+impl Session {
+    /// The migration runner on this connection, for the server found: the one the commands use
+    /// (statements uncached, so reads work through a transaction pooler too).
+    pub fn runner(&self) -> Runner<'_, Migrator> {
+        Runner::for_target(&self.db, &self.target)
+            .with_server(self.server.clone(), &self.facts)
+            .uncached_statements(true)
+    }
 }
 
 /// Resolves the database as the migrate commands do (the URL given, `DATABASE_URL`, `.env`,

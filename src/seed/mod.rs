@@ -217,11 +217,7 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
     println!("{}", session.header);
     let target = session.target.to_string();
 
-    let status = migration::Runner::for_target(&session.db, &session.target)
-        .with_server(session.server.clone(), &session.facts)
-        .uncached_statements(true)
-        .status()
-        .await?;
+    let status = session.runner().status().await?;
     if status.applied == 0 || status.pending > 0 || status.problems > 0 {
         return Err(CliError::Refused(format!(
             "{target} is not fully migrated ({} of {} migrations applied{}); run `learndb migrate up` first",

@@ -13,16 +13,15 @@ use std::time::Instant;
 
 use chrono::{Datelike, Utc};
 use clap::Args;
-use migration::Migrator;
 use migration::cli::{CliError, DatabaseOptions, Session, open_session};
 use migration::connect::one_line;
 use migration::engine::{self, Flavor};
-use migration::runner::{Runner, StatusReport};
+use migration::runner::StatusReport;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::verify::{Reference, check, count};
+use crate::verify::{Reference, check_read, count};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -185,11 +184,7 @@ pub async fn diagnose(session: &Session, connect_ms: u128, connect_timeout: u64)
     }
 
     let catalog = Catalog::read(db).await;
-    let status = Runner::<Migrator>::for_target(db, &session.target)
-        .with_server(session.server.clone(), &session.facts)
-        .uncached_statements(true)
-        .status()
-        .await;
+    let status = session.runner().status().await;
     match &catalog {
         Ok(catalog) => {
             let (level, detail) = updated_at(backend, catalog);
@@ -229,7 +224,16 @@ pub async fn diagnose(session: &Session, connect_ms: u128, connect_timeout: u64)
             format!("cannot read the migration state: {}", scrub(e)),
         ),
     }
-    match check(session, Reference::Auto, connect_timeout).await {
+    // The verify summary, from the state and catalog read above.
+    let verified = match (&status, &catalog) {
+        (Ok(status), Ok(catalog)) => {
+            check_read(session, status, catalog, Reference::Auto, connect_timeout).await
+        }
+        _ => Err(CliError::Failed(
+            "the catalog or the migration state could not be read (above)".into(),
+        )),
+    };
+    match verified {
         Ok(found) if found.drift.is_empty() => add(
             "schema",
             Level::Pass,

@@ -20,7 +20,7 @@ use migration::cli::{CliError, DatabaseOptions, Environment, Session, open_sessi
 use migration::connect::{Source, Target, one_line};
 use migration::runner::{MigrationState, Runner, Selection, StatusReport};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -103,11 +103,8 @@ pub async fn verify(args: VerifyArgs) -> Result<(), CliError> {
     let result = check(&session, args.reference, args.db.connect_timeout).await;
     session.db.close_by_ref().await.ok();
     let mut found = result?;
-    let groups = Groups::of(session.db.get_database_backend())
-        .await
-        .map_err(|e| CliError::Failed(format!("cannot read the migrations: {e}")))?;
     if let Some(group) = &args.group {
-        keep_group(&mut found.drift, group, &groups)?;
+        keep_group(&mut found.drift, group)?;
     }
     if args.json {
         say(&to_json(&found));
@@ -148,12 +145,10 @@ pub async fn diff(args: DiffArgs) -> Result<(), CliError> {
         )));
     }
     let (objects_a, objects_b) = (read_objects(&a).await?, read_objects(&b).await?);
-    let groups = Groups::of(a.db.get_database_backend())
-        .await
-        .map_err(|e| CliError::Failed(format!("cannot read the migrations: {e}")))?;
+    let groups = groups_of(&a).await?;
     let mut drift = compare(&objects_a, &objects_b, &groups);
     if let Some(group) = &args.group {
-        keep_group(&mut drift, group, &groups)?;
+        keep_group(&mut drift, group)?;
     }
     a.db.close_by_ref().await.ok();
     b.db.close_by_ref().await.ok();
@@ -192,17 +187,27 @@ pub async fn diff(args: DiffArgs) -> Result<(), CliError> {
     }
 }
 
+/// The catalog of `db`, or one line naming `target` (password hidden).
+async fn read_catalog(db: &DatabaseConnection, target: &Target) -> Result<Catalog, CliError> {
+    Catalog::read(db).await.map_err(|e| {
+        CliError::Failed(format!(
+            "cannot read the catalog of {target}: {}",
+            target.scrub(&one_line(&e.to_string()))
+        ))
+    })
+}
+
+/// Which group owns each object on `session`'s backend.
+async fn groups_of(session: &Session) -> Result<Groups, CliError> {
+    Groups::of(session.db.get_database_backend())
+        .await
+        .map_err(|e| CliError::Failed(format!("cannot read the migrations: {e}")))
+}
+
 async fn read_objects(session: &Session) -> Result<Objects, CliError> {
-    Catalog::read(&session.db)
+    read_catalog(&session.db, &session.target)
         .await
         .map(|c| flatten(&c))
-        .map_err(|e| {
-            CliError::Failed(format!(
-                "cannot read the catalog of {}: {}",
-                session.target,
-                session.target.scrub(&one_line(&e.to_string()))
-            ))
-        })
 }
 
 /// Compares `session`'s database with its reference. Reads only, except that a scratch
@@ -212,22 +217,23 @@ pub async fn check(
     reference: Reference,
     connect_timeout: u64,
 ) -> Result<Verification, CliError> {
-    let db = &session.db;
-    let status = Runner::<Migrator>::for_target(db, &session.target)
-        .with_server(session.server.clone(), &session.facts)
-        .uncached_statements(true)
-        .status()
-        .await?;
-    let (applied, notes) = applied_set(&status);
+    let status = session.runner().status().await?;
+    let catalog = read_catalog(&session.db, &session.target).await?;
+    check_read(session, &status, &catalog, reference, connect_timeout).await
+}
+
+/// [`check`] for a migration state and a catalog already read (`doctor` reads both for its
+/// other lines).
+pub async fn check_read(
+    session: &Session,
+    status: &StatusReport,
+    catalog: &Catalog,
+    reference: Reference,
+    connect_timeout: u64,
+) -> Result<Verification, CliError> {
+    let (applied, notes) = applied_set(status);
     let all = Migrator::migrations().len();
-    let catalog = Catalog::read(db).await.map_err(|e| {
-        CliError::Failed(format!(
-            "cannot read the catalog of {}: {}",
-            session.target,
-            session.target.scrub(&one_line(&e.to_string()))
-        ))
-    })?;
-    let actual = flatten(&catalog);
+    let actual = flatten(catalog);
     let flavor = session.server.flavor;
     let use_snapshot = match reference {
         Reference::Snapshot => true,
@@ -265,9 +271,7 @@ pub async fn check(
             ),
         )
     };
-    let groups = Groups::of(db.get_database_backend())
-        .await
-        .map_err(|e| CliError::Failed(format!("cannot read the migrations: {e}")))?;
+    let groups = groups_of(session).await?;
     Ok(Verification {
         database: session.target.to_string(),
         server: session.server.to_string(),
@@ -334,6 +338,7 @@ async fn scratch(
         .unwrap_or_default();
     let name = format!("learndb_verify_{}_{nonce}", std::process::id());
     let backend = session.db.get_database_backend();
+    let sqlite_path = std::env::temp_dir().join(format!("{name}.sqlite"));
     let failed = |what: &str, e: &dyn std::fmt::Display| {
         CliError::Failed(format!(
             "verify --reference scratch: {what} on {}: {}; this needs CREATE DATABASE (use --reference snapshot where learndb ships a catalog)",
@@ -342,10 +347,7 @@ async fn scratch(
         ))
     };
     let url = match backend {
-        DbBackend::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.sqlite"));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
+        DbBackend::Sqlite => format!("sqlite://{}?mode=rwc", sqlite_path.display()),
         _ => {
             let create = match backend {
                 DbBackend::Postgres => format!("CREATE DATABASE \"{name}\""),
@@ -357,6 +359,7 @@ async fn scratch(
                 .await
                 .map_err(|e| failed("creating a scratch database", &e))?;
             with_database(session.target.url(), &name)
+                .map_err(|e| failed("naming the scratch database", &e))?
         }
     };
     let result = async {
@@ -365,15 +368,12 @@ async fn scratch(
             .connect(std::time::Duration::from_secs(connect_timeout.max(1)))
             .await?;
         let migrated = async {
-            if let Some(last) = names.get(prefix.wrapping_sub(1)).filter(|_| prefix > 0) {
+            if let Some(last) = prefix.checked_sub(1).and_then(|i| names.get(i)) {
                 Runner::<Migrator>::for_target(&scratch, &target)
                     .up_with(&Selection::To(last.clone()), &mut |_| {})
                     .await?;
             }
-            Catalog::read(&scratch)
-                .await
-                .map(|c| flatten(&c))
-                .map_err(|e| failed("reading the scratch catalog", &e))
+            read_catalog(&scratch, &target).await.map(|c| flatten(&c))
         }
         .await;
         scratch.close().await.ok();
@@ -382,10 +382,9 @@ async fn scratch(
     .await;
     match backend {
         DbBackend::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.sqlite"));
-            std::fs::remove_file(&path).ok();
+            std::fs::remove_file(&sqlite_path).ok();
             for suffix in ["-wal", "-shm", ".lock"] {
-                let mut other = path.clone().into_os_string();
+                let mut other = sqlite_path.clone().into_os_string();
                 other.push(suffix);
                 std::fs::remove_file(other).ok();
             }
@@ -405,27 +404,19 @@ async fn scratch(
     result
 }
 
-/// `url` with its database name replaced by `name` (query string kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = match base.rfind('/') {
-        Some(slash) if slash > base.find("://").map_or(0, |p| p + 2) => &base[..slash],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
+/// `url` with its database name (the URL path) replaced by `name`; credentials, host, port and
+/// query string kept.
+pub fn with_database(url: &str, name: &str) -> Result<String, url::ParseError> {
+    let mut parsed = url::Url::parse(url)?;
+    parsed.set_path(&format!("/{name}"));
+    Ok(parsed.to_string())
 }
 
 /// Keeps the drift of `group`, which must be a known group.
-fn keep_group(drift: &mut Vec<Drift>, group: &str, groups: &Groups) -> Result<(), CliError> {
-    let known: Vec<String> = groups
-        .migrations()
+fn keep_group(drift: &mut Vec<Drift>, group: &str) -> Result<(), CliError> {
+    let known: Vec<String> = Migrator::migrations()
         .iter()
-        .map(|m| migration::runner::group_of(m))
+        .map(|m| migration::runner::group_of(m.name()))
         .collect();
     if !known.iter().any(|g| g == group) && group != "other" {
         return Err(CliError::Refused(format!(
@@ -524,17 +515,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database_name() {
+        let w = |url: &str| with_database(url, "x").unwrap();
         assert_eq!(
-            with_database("postgres://u:p@h:5432/app?sslmode=disable", "x"),
+            w("postgres://u:p@h:5432/app?sslmode=disable"),
             "postgres://u:p@h:5432/x?sslmode=disable"
         );
-        assert_eq!(
-            with_database("mysql://root@h:3306", "x"),
-            "mysql://root@h:3306/x"
-        );
-        assert_eq!(
-            with_database("mysql://root@h:3306/db", "x"),
-            "mysql://root@h:3306/x"
-        );
+        assert_eq!(w("mysql://root@h:3306"), "mysql://root@h:3306/x");
+        assert_eq!(w("mysql://root@h:3306/db"), "mysql://root@h:3306/x");
+        // A password with a slash or a question mark, percent-encoded, stays as it was.
+        assert_eq!(w("mysql://u:a%2Fb%3F@h/db"), "mysql://u:a%2Fb%3F@h/x");
     }
 }

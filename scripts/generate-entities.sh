@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 # The generator is pinned exactly: another patch release may print different code, and the
 # check would then fail for a reason nobody changed.
 SEA_ORM_CLI_VERSION="2.0.4"
-ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+. scripts/scratch-db.sh
 GENERATED=entity/src/generated
 DIAGRAM=docs/er-diagram.md
 CHECK=0
@@ -32,20 +32,7 @@ if [ "$version" != "$SEA_ORM_CLI_VERSION" ]; then
   echo "error: sea-orm-cli $SEA_ORM_CLI_VERSION is required (found: ${version:-none}); install it with: cargo install sea-orm-cli@$SEA_ORM_CLI_VERSION --locked" >&2
   exit 1
 fi
-command -v psql >/dev/null || { echo "error: psql is required to create the scratch database (apt-get install postgresql-client)" >&2; exit 1; }
-
-db="learndb_entities_$$"
-db_url="${ADMIN_URL%/*}/$db"
-work=$(mktemp -d)
-cleanup() {
-  rm -rf "$work"
-  psql "$ADMIN_URL" -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-psql "$ADMIN_URL" -qXc "CREATE DATABASE $db" >/dev/null
-
-cargo run -q -p migration -- --database-url "$db_url" up >/dev/null 2>"$work/migrate.log" \
-  || { cat "$work/migrate.log" >&2; echo "error: migrating the scratch database failed" >&2; exit 1; }
+migrated_scratch_db entities
 
 # The partitions of `attempts` (attempts_default, attempts_<year>) are tables to sea-orm-cli,
 # which would emit an entity per partition with wrong relations (SeaQL/sea-orm#1582); services

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+. scripts/scratch-db.sh
 OUT=docs/schema
 CHECK=()
 case "${1:-}" in
@@ -21,22 +21,10 @@ case "${1:-}" in
   --check) CHECK=(--check) ;;
   *) echo "error: unknown argument '$1'; usage: scripts/schema-docs.sh [--check]" >&2; exit 2 ;;
 esac
-command -v psql >/dev/null || { echo "error: psql is required to create the scratch database (apt-get install postgresql-client)" >&2; exit 1; }
-
-db="learndb_docs_$$"
-db_url="${ADMIN_URL%/*}/$db"
-work=$(mktemp -d)
-cleanup() {
-  rm -rf "$work"
-  psql "$ADMIN_URL" -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-psql "$ADMIN_URL" -qXc "CREATE DATABASE $db" >/dev/null
+migrated_scratch_db docs
 
 # Through cargo, so a CARGO_TARGET_DIR elsewhere is found.
 learndb() { cargo run -q --bin learndb -- "$@"; }
-learndb migrate --database-url "$db_url" up >/dev/null 2>"$work/migrate.log" \
-  || { cat "$work/migrate.log" >&2; echo "error: migrating the scratch database failed" >&2; exit 1; }
 
 # The command prints which database it read (a scratch one) and what it wrote; the pages name
 # neither the database nor the time, so a regeneration changes them only when the schema changes.

@@ -267,17 +267,12 @@ pub fn compare(expected: &Objects, actual: &Objects, groups: &Groups) -> Vec<Dri
 fn group_of(drift: &Drift, groups: &Groups) -> String {
     let own = match drift.kind.as_str() {
         "trigger" => drift.name.split_once('.').map(|(_, trigger)| trigger),
-        "partition" => None,
+        // A partition belongs with its parent table, its value.
+        "partition" => drift.actual.as_deref().or(drift.expected.as_deref()),
         _ => Some(drift.name.as_str()),
     };
     own.and_then(|name| groups.group_of(name))
         .or_else(|| groups.group_of(drift.table()))
-        .or_else(|| {
-            (drift.kind == "partition")
-                .then(|| drift.actual.as_deref().or(drift.expected.as_deref()))
-                .flatten()
-                .and_then(|parent| groups.group_of(parent))
-        })
         .unwrap_or_else(|| "other".to_owned())
 }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::catalog;
-use common::{Backend, TestDb, command, learndb_bin, migration_names, stderr, stdout};
+use common::{Backend, TestDb, command, learndb_bin, migration_names, show, stderr, stdout};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -321,6 +321,30 @@ async fn up_waits_for_the_lock_then_fails_with_the_holder_named_and_changes_noth
         stdout(&status).lines().any(|l| l == "Lock: free"),
         "{backend:?}: the lock is still reported held after up:\n{}",
         stdout(&status)
+    );
+
+    // Everything is applied now, and `up` answers without the lock (see
+    // `Runner::nothing_to_apply`), but not while another process holds it: that process may be
+    // rolling back, so `up` waits for it as before.
+    let holder = Holder::take(&t).await;
+    let up = migrate(dir.path(), &t.url, &["--lock-timeout", "1", "up"]);
+    assert_eq!(
+        up.status.code(),
+        Some(1),
+        "{backend:?}: a no-op up did not wait for the lock held by {who}: {}",
+        show(&up)
+    );
+    assert!(
+        stderr(&up).contains("is held"),
+        "{backend:?}: {}",
+        show(&up)
+    );
+    holder.kill(&t).await;
+    let up = migrate(dir.path(), &t.url, &["up"]);
+    assert!(
+        up.status.success() && stdout(&up).contains("Nothing to apply"),
+        "{backend:?}: {}",
+        show(&up)
     );
 }
 

@@ -283,10 +283,13 @@ impl Target {
         options
             .connect_timeout(timeout)
             .acquire_timeout(timeout)
+            // Three for PostgreSQL's session check (see `lock::pg_shared_sessions`), which then
+            // serve the rest of the command: a fourth would be a TLS handshake and a server
+            // backend more per command, where waiting for one of the three costs nothing.
             .max_connections(if self.backend == DbBackend::Sqlite {
                 1
             } else {
-                4
+                3
             })
             .min_connections(0)
             // Also silences sqlx's slow-statement warnings: GET_LOCK waits on the server by design.

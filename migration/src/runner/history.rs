@@ -14,7 +14,9 @@
 //! got. Its rows are removed together with the state they explain.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, QueryResult};
+use std::collections::BTreeSet;
+
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, QueryResult, Statement, Value};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm;
 
@@ -168,12 +170,44 @@ pub fn reborrow<'a>(db: &'a DatabaseExecutor<'_>) -> DatabaseExecutor<'a> {
     }
 }
 
-/// Every recorded migration, by version. Read-only: a missing table means nothing is recorded.
-pub async fn load(db: &DatabaseExecutor<'_>) -> Result<Vec<Record>, DbErr> {
-    if !SchemaManager::new(reborrow(db))
-        .has_table(HISTORY_TABLE)
+/// Which of `names` exist as tables in the current schema, in one catalog query.
+/// sea-orm-migration's `has_table` asks `information_schema.tables` once per table, and on
+/// PostgreSQL planning that view took 3 to 10 ms each time: most of a `status`.
+pub async fn existing_tables(
+    db: &DatabaseExecutor<'_>,
+    names: &[&str],
+) -> Result<BTreeSet<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let placeholders: Vec<String> = (1..=names.len())
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect();
+    let list = placeholders.join(", ");
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "SELECT c.relname::text AS name FROM pg_catalog.pg_class c \
+             WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) \
+             AND c.relkind IN ('r', 'p') AND c.relname IN ({list})"
+        ),
+        DbBackend::MySql => format!(
+            "SELECT table_name AS name FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name IN ({list})"
+        ),
+        _ => format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({list})"),
+    };
+    let values = names.iter().map(|n| Value::from(*n)).collect::<Vec<_>>();
+    db.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?
-    {
+        .iter()
+        .map(|row| row.try_get::<String>("", "name"))
+        .collect()
+}
+
+/// Every recorded migration, by version (nothing when the table does not exist).
+pub async fn load(db: &DatabaseExecutor<'_>, exists: bool) -> Result<Vec<Record>, DbErr> {
+    if !exists {
         return Ok(Vec::new());
     }
     let select = Query::select()
@@ -301,16 +335,14 @@ pub async fn journal_record<C: ConnectionTrait>(
     db.execute(&insert).await.map(|_| ())
 }
 
-/// The journal of every migration that has one, in statement order. Read-only: a missing table
-/// means an empty journal.
+/// The journal of every migration that has one, in statement order (empty when the table does
+/// not exist).
 pub async fn journal(
     db: &DatabaseExecutor<'_>,
+    exists: bool,
 ) -> Result<std::collections::BTreeMap<String, Vec<JournalEntry>>, DbErr> {
     let mut out = std::collections::BTreeMap::<String, Vec<JournalEntry>>::new();
-    if !SchemaManager::new(reborrow(db))
-        .has_table(JOURNAL_TABLE)
-        .await?
-    {
+    if !exists {
         return Ok(out);
     }
     let select = Query::select()

@@ -303,6 +303,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         progress: &mut dyn FnMut(&Event),
     ) -> Result<usize, RunError> {
         self.check_selection(selection)?;
+        // Refusals first, as under the lock; then the unlocked look (see `nothing_to_apply`).
+        self.profile().await?;
+        if self.nothing_to_apply(selection).await {
+            return Ok(0);
+        }
         self.locked(async || self.up_locked(selection, progress).await)
             .await
     }
@@ -390,10 +395,17 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             self.install().await?;
             let snapshot = self.snapshot().await?;
             self.refuse_unfinished(&snapshot)?;
-            self.reconcile(&snapshot, progress).await?;
-            let snapshot = self.snapshot().await?;
+            let snapshot = if self.reconcile(&snapshot, progress).await? {
+                self.snapshot().await?
+            } else {
+                snapshot
+            };
             let mut repaired = Vec::new();
-            for (version, current, record) in self.checksum_changes(&snapshot).await? {
+            let up_sql = self
+                .up_sql()
+                .await
+                .map_err(self.db_err("computing checksums"))?;
+            for (version, current, record) in state::checksum_changes(&snapshot, &up_sql) {
                 history::put(
                     self.db,
                     &Record {
@@ -660,8 +672,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     ) -> Result<Snapshot, RunError> {
         self.install().await?;
         let snapshot = self.snapshot().await?;
-        self.reconcile(&snapshot, progress).await?;
-        let snapshot = self.snapshot().await?;
+        let snapshot = if self.reconcile(&snapshot, progress).await? {
+            self.snapshot().await?
+        } else {
+            snapshot
+        };
         self.verify(&snapshot).await?;
         Ok(snapshot)
     }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr};
-use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::{Alias, Query};
 use sea_orm_migration::sea_orm;
 
@@ -13,7 +12,7 @@ use sea_orm_migration::MigratorTrait;
 
 use super::capture::{Direction, capture, checksum};
 use super::history::{self, JournalEntry, Record, State};
-use super::{Event, RunError, Runner, group_of, lock, plan};
+use super::{Event, RunError, Runner, Selection, group_of, lock, plan};
 
 /// What the database records about its migrations.
 #[derive(Debug, Default)]
@@ -31,10 +30,12 @@ impl Snapshot {
     /// has never been migrated and for a user who may not create anything.
     pub async fn read(db: &DatabaseExecutor<'_>, seaql_table: &str) -> Result<Snapshot, DbErr> {
         let mut snapshot = Snapshot::default();
-        if SchemaManager::new(history::reborrow(db))
-            .has_table(seaql_table)
-            .await?
-        {
+        let tables = history::existing_tables(
+            db,
+            &[seaql_table, history::HISTORY_TABLE, history::JOURNAL_TABLE],
+        )
+        .await?;
+        if tables.contains(seaql_table) {
             let select = Query::select()
                 .columns([Alias::new("version"), Alias::new("applied_at")])
                 .from(Alias::new(seaql_table))
@@ -45,10 +46,10 @@ impl Snapshot {
                 snapshot.applied.insert(version, at);
             }
         }
-        for record in history::load(db).await? {
+        for record in history::load(db, tables.contains(history::HISTORY_TABLE)).await? {
             snapshot.history.insert(record.version.clone(), record);
         }
-        snapshot.journal = history::journal(db).await?;
+        snapshot.journal = history::journal(db, tables.contains(history::JOURNAL_TABLE)).await?;
         Ok(snapshot)
     }
 
@@ -167,14 +168,11 @@ pub struct StatusReport {
 
 /// Reading and checking the state: `status`, and what every command verifies before it runs.
 impl<M: MigratorTrait> Runner<'_, M> {
-    /// The state of every migration. Creates nothing and takes no lock, so it works for a
-    /// read-only user and while another process migrates.
-    pub async fn status(&self) -> Result<StatusReport, RunError> {
-        let engine = self.engine().await?;
-        let err = self.db_err("status");
-        // One read-only transaction for everything read: one consistent state, and through a
-        // transaction pooler one server connection (see `end_read_only`).
-        let txn = self.begin_read_only().await.map_err(&err)?;
+    /// The recorded state and who holds the migration lock, in one read-only transaction: one
+    /// consistent state, and through a transaction pooler one server connection (see
+    /// `end_read_only`).
+    pub(super) async fn read_state(&self) -> Result<(Snapshot, Option<String>), DbErr> {
+        let txn = self.begin_read_only().await?;
         let read = async {
             let snapshot =
                 Snapshot::read(&(&txn).into(), &M::migration_table_name().to_string()).await?;
@@ -182,19 +180,75 @@ impl<M: MigratorTrait> Runner<'_, M> {
             Ok::<_, DbErr>((snapshot, holder))
         }
         .await;
-        self.end_read_only(txn, read.is_ok()).await.map_err(&err)?;
-        let (snapshot, lock_holder) = read.map_err(&err)?;
-        let refused = match &engine.decision {
-            Err(refusal) => Some(refusal.to_string()),
-            Ok(_) => lock::session_check(self.db)
-                .await
-                .map_err(&err)?
-                .map(|evidence| {
+        self.end_read_only(txn, read.is_ok()).await?;
+        read
+    }
+
+    /// Whether `up` with `selection` has nothing to do, read without taking the lock: nobody
+    /// holds the lock, every applied migration is recorded in the history, nothing is unfinished
+    /// or changed, and nothing is selected. Then `up` returns at once, as it would after the
+    /// lock: a deploy's replicas that find the schema current cost the server one read each, and
+    /// on PostgreSQL no session check, lock or proof connections. Anything else (pending work,
+    /// history to record, a problem, another process holding the lock, a failed read) takes the
+    /// locked path, which reads again under the lock and reports what it finds.
+    pub(super) async fn nothing_to_apply(&self, selection: &Selection) -> bool {
+        let (read, up_sql) = tokio::join!(self.read_state(), self.up_sql());
+        let (Ok((snapshot, None)), Ok(up_sql)) = (read, up_sql) else {
+            return false;
+        };
+        let recorded = snapshot
+            .applied
+            .keys()
+            .all(|v| snapshot.history.contains_key(v));
+        recorded
+            && self.verify_with(&snapshot, &up_sql).is_ok()
+            && self
+                .select(
+                    &snapshot,
+                    Direction::Up,
+                    selection,
+                    self.options.allow_out_of_order,
+                )
+                .is_ok_and(|chosen| chosen.is_empty())
+    }
+
+    /// The SQL of every migration's `up` on this backend, by version: what checksums are made
+    /// of. Capturing it is CPU work (about 5 ms for learndb's 19 migrations in a release build),
+    /// so callers run it beside their reads with `join!`; it yields after each migration, and
+    /// the reads progress while it computes.
+    pub(super) async fn up_sql(&self) -> Result<BTreeMap<String, Vec<String>>, DbErr> {
+        let mut out = BTreeMap::new();
+        for migration in Self::migrations() {
+            let sql = capture(self.backend(), migration.as_ref(), Direction::Up).await?;
+            out.insert(migration.name().to_owned(), sql);
+            tokio::task::yield_now().await;
+        }
+        Ok(out)
+    }
+
+    /// The state of every migration. Creates nothing and takes no lock, so it works for a
+    /// read-only user and while another process migrates.
+    pub async fn status(&self) -> Result<StatusReport, RunError> {
+        let engine = self.engine().await?;
+        let err = self.db_err("status");
+        // The session check first: its three connections stay in the pool (of at most three),
+        // and the read takes one of them instead of opening a fourth. The migrations' SQL is
+        // captured meanwhile.
+        let reads = async {
+            let refused = match &engine.decision {
+                Err(refusal) => Some(refusal.to_string()),
+                Ok(_) => lock::session_check(self.db).await?.map(|evidence| {
                     format!(
                         "its connections do not keep their own server session ({evidence}), as behind a transaction pooler; connect migrations directly or through a session pooler (DIRECT_DATABASE_URL or --direct-url)"
                     )
                 }),
+            };
+            let (snapshot, holder) = self.read_state().await?;
+            Ok::<_, DbErr>((refused, snapshot, holder))
         };
+        let (reads, up_sql) = tokio::join!(reads, self.up_sql());
+        let (refused, snapshot, lock_holder) = reads.map_err(&err)?;
+        let up_sql = up_sql.map_err(&err)?;
         let names = Self::names();
         let applied_order = snapshot.applied_in_order();
         let out_of_order = plan::out_of_order(&names, &applied_order);
@@ -202,10 +256,8 @@ impl<M: MigratorTrait> Runner<'_, M> {
         for migration in Self::migrations() {
             let version = migration.name().to_owned();
             let record = snapshot.history.get(&version);
-            let up = capture(self.backend(), migration.as_ref(), Direction::Up)
-                .await
-                .map_err(&err)?;
-            let current = checksum(&up);
+            let up = up_sql.get(&version).map(Vec::as_slice).unwrap_or_default();
+            let current = checksum(up);
             let in_seaql = snapshot.applied.contains_key(&version);
             let newer = out_of_order
                 .iter()
@@ -311,12 +363,14 @@ impl<M: MigratorTrait> Runner<'_, M> {
     /// history) with their current checksum. The opposite, a history row whose
     /// `seaql_migrations` row is gone, is never deleted here: the migration counts as pending,
     /// `up` checks its objects before applying it again, and the new run replaces the row.
+    /// Returns whether it recorded anything (the caller reads the state again only then).
     pub(super) async fn reconcile(
         &self,
         snapshot: &Snapshot,
         progress: &mut dyn FnMut(&Event),
-    ) -> Result<(), RunError> {
+    ) -> Result<bool, RunError> {
         let err = self.db_err("recording the migration history");
+        let mut recorded = false;
         for migration in Self::migrations() {
             let version = migration.name();
             match (snapshot.applied.get(version), snapshot.history.get(version)) {
@@ -334,6 +388,7 @@ impl<M: MigratorTrait> Runner<'_, M> {
                         error: None,
                     };
                     history::put(self.db, &record).await.map_err(&err)?;
+                    recorded = true;
                     progress(&Event::Note(format!(
                         "{version}: was applied without learndb; recorded its checksum"
                     )));
@@ -349,12 +404,25 @@ impl<M: MigratorTrait> Runner<'_, M> {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(recorded)
     }
 
     /// Refuses to continue when a migration is unfinished, applied without its file, or
     /// changed since it was applied.
     pub(super) async fn verify(&self, snapshot: &Snapshot) -> Result<(), RunError> {
+        let up_sql = self
+            .up_sql()
+            .await
+            .map_err(self.db_err("computing checksums"))?;
+        self.verify_with(snapshot, &up_sql)
+    }
+
+    /// [`Runner::verify`] with the migrations' SQL already captured ([`Runner::up_sql`]).
+    pub(super) fn verify_with(
+        &self,
+        snapshot: &Snapshot,
+        up_sql: &BTreeMap<String, Vec<String>>,
+    ) -> Result<(), RunError> {
         self.refuse_unfinished(snapshot)?;
         let names = Self::names();
         let missing: Vec<&String> = snapshot
@@ -372,7 +440,7 @@ impl<M: MigratorTrait> Runner<'_, M> {
                     .join(", "),
             });
         }
-        let changes = self.checksum_changes(snapshot).await?;
+        let changes = checksum_changes(snapshot, up_sql);
         if !changes.is_empty() {
             return Err(RunError::ChecksumChanged {
                 target: self.target.to_string(),
@@ -410,29 +478,25 @@ impl<M: MigratorTrait> Runner<'_, M> {
             None => Ok(()),
         }
     }
+}
 
-    /// Applied migrations whose recorded checksum differs from their SQL today.
-    pub(super) async fn checksum_changes(
-        &self,
-        snapshot: &Snapshot,
-    ) -> Result<Vec<(String, String, Record)>, RunError> {
-        let mut changes = Vec::new();
-        for migration in Self::migrations() {
-            let Some(record) = snapshot.history.get(migration.name()) else {
-                continue;
-            };
-            if record.state != State::Applied || !snapshot.applied.contains_key(migration.name()) {
-                continue;
-            }
-            let current = checksum(
-                &capture(self.backend(), migration.as_ref(), Direction::Up)
-                    .await
-                    .map_err(self.db_err("computing checksums"))?,
-            );
-            if current != record.checksum {
-                changes.push((record.version.clone(), current, record.clone()));
-            }
+/// Applied migrations whose recorded checksum differs from their SQL today.
+pub(super) fn checksum_changes(
+    snapshot: &Snapshot,
+    up_sql: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, String, Record)> {
+    let mut changes = Vec::new();
+    for (version, sql) in up_sql {
+        let Some(record) = snapshot.history.get(version) else {
+            continue;
+        };
+        if record.state != State::Applied || !snapshot.applied.contains_key(version) {
+            continue;
         }
-        Ok(changes)
+        let current = checksum(sql);
+        if current != record.checksum {
+            changes.push((record.version.clone(), current, record.clone()));
+        }
     }
+    changes
 }

@@ -149,8 +149,16 @@ impl TestDb {
     /// `learndb migrate up` takes. PostgreSQL databases are cloned from a migrated template
     /// (`CREATE DATABASE … TEMPLATE`) and SQLite ones copied from a migrated file, both made once
     /// per test process; MariaDB has no cheap clone, so each test migrates its own database.
+    /// `LEARNDB_TEST_TEMPLATES=0` migrates every database in full (to measure what the templates
+    /// save, docs/benchmarks.md).
     pub async fn migrated(backend: Backend) -> TestDb {
+        let templates = std::env::var("LEARNDB_TEST_TEMPLATES").map_or(true, |v| v != "0");
         match backend {
+            _ if !templates => {
+                let t = TestDb::new(backend).await;
+                t.migrate(Selection::All).await;
+                t
+            }
             Backend::MySql => {
                 let t = TestDb::new(backend).await;
                 t.migrate(Selection::All).await;

@@ -1,44 +1,27 @@
-//! `cargo bench --bench bulk_insert`: how fast 100,000 `attempts` rows go in through the entity
-//! crate (`entity::bulk::insert_all`: `insert_many` batched at the bind-parameter cap, one
-//! transaction) on each backend, and on PostgreSQL against the physical limit, `COPY` of the very
-//! same rows (`psql -c '\copy … FROM file CSV'`), in the same run. Results are recorded in
-//! docs/benchmarks.md; nothing here asserts on time.
-//!
-//! Uses the test harness, so it needs the same servers as `cargo test`, and `psql`.
-//! `LEARNDB_BENCH_RUNS` sets the runs per backend (default 3), `LEARNDB_BENCH_ROWS` the rows
-//! (default 100000).
-
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../tests/common/mod.rs"]
-mod common;
+//! Part 4: 100,000 `attempts` rows through the entity crate (`entity::bulk::insert_all`:
+//! `insert_many` batched at the bind-parameter cap, one transaction) on each backend, and on
+//! PostgreSQL against the physical limit, `COPY` of the very same rows (`psql -c '\copy … FROM
+//! file CSV'`), in the same run.
 
 use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::service::{AttemptParents, attempt, attempt_parents};
-use common::{Backend, TestDb};
+use crate::common::service::{AttemptParents, attempt, attempt_parents};
+use crate::common::{Backend, TestDb};
+use crate::{Stats, ratio};
 use entity::attempts;
 use entity::behavior::prepare_insert;
 use entity::bulk::{insert_all, rows_per_batch};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait, TryIntoModel};
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-#[tokio::main]
-async fn main() {
-    let runs = env_number("LEARNDB_BENCH_RUNS", 3) as usize;
-    let rows = env_number("LEARNDB_BENCH_ROWS", 100_000);
-    println!(
-        "{rows} attempts rows, every column set; {runs} runs per backend (median [min – max])\n"
+/// Markdown: rows/s per backend, and entity / COPY on PostgreSQL.
+pub async fn run(runs: usize, rows: u64) -> String {
+    let mut out = format!(
+        "{rows} `attempts` rows with every column set, in one transaction; median of {runs} runs [min – max].\n\n\
+         | backend | rows a statement | entity `insert_all` | rows/s | `COPY` (psql `\\copy`) | rows/s | entity / COPY rate |\n|---|---|---|---|---|---|---|\n"
     );
-    for backend in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+    for backend in [Backend::Postgres, Backend::MySql, Backend::Sqlite] {
         let (mut entity_times, mut copy_times) = (Vec::new(), Vec::new());
         let mut batch = 0;
         for _ in 0..runs {
@@ -53,32 +36,30 @@ async fn main() {
             txn.commit().await.unwrap();
             entity_times.push(started.elapsed());
             assert_eq!(inserted, rows);
-
             if backend == Backend::Postgres {
                 copy_times.push(copy(&t, &parents, rows).await);
             }
         }
-        let entity = median(&mut entity_times);
-        println!("{backend:?} ({batch} rows a statement)");
-        println!(
-            "  entity insert_all  {}  {:>9.0} rows/s",
-            summary(&mut entity_times),
-            rows as f64 / entity.as_secs_f64()
-        );
-        if !copy_times.is_empty() {
-            let copied = median(&mut copy_times);
-            println!(
-                "  COPY (psql \\copy)  {}  {:>9.0} rows/s",
-                summary(&mut copy_times),
-                rows as f64 / copied.as_secs_f64()
-            );
-            println!(
-                "  entity / COPY rate {:.2}",
-                copied.as_secs_f64() / entity.as_secs_f64()
-            );
-        }
-        println!();
+        let entity = Stats::of(&entity_times);
+        let rate = |d: Duration| format!("{:.0}", rows as f64 / d.as_secs_f64());
+        let (copy_cell, copy_rate, ratio_cell) = if copy_times.is_empty() {
+            ("n/a".to_owned(), "".to_owned(), "".to_owned())
+        } else {
+            let copied = Stats::of(&copy_times);
+            (
+                copied.to_string(),
+                rate(copied.median),
+                // Rates: COPY's time over the entity path's time.
+                ratio(copied.median, entity.median),
+            )
+        };
+        out.push_str(&format!(
+            "| {backend:?} | {batch} | {entity} | {} | {copy_cell} | {copy_rate} | {ratio_cell} |\n",
+            rate(entity.median)
+        ));
+        println!("  bulk insert {backend:?}: {entity}");
     }
+    out
 }
 
 /// Empties `attempts`, writes the same rows (ids and timestamps filled as the entity crate
@@ -173,20 +154,4 @@ async fn copy(t: &TestDb, parents: &AttemptParents, rows: u64) -> Duration {
 /// A CSV field: quoted, with quotes doubled.
 fn csv(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn summary(times: &mut [Duration]) -> String {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!(
-        "{:>9.1} ms  [{:.1} – {:.1}]",
-        ms(times[times.len() / 2]),
-        ms(times[0]),
-        ms(times[times.len() - 1])
-    )
 }

@@ -636,9 +636,6 @@ async fn main() {
     }
     if on("memory") || on("dashboard") {
         let (text, seeded) = memory(&scales).await;
-        if on("memory") {
-            add("7. Peak memory of `migrate up` and `seed --demo`", text);
-        }
         if on("dashboard") {
             let scale = scales.iter().copied().max().unwrap_or(1);
             let seeded = seeded.expect("the PostgreSQL database seeded at the largest scale");
@@ -646,6 +643,9 @@ async fn main() {
                 "6. Learner dashboard",
                 dashboard_section(&seeded.db, scale, runs.max(40) * 5).await,
             );
+        }
+        if on("memory") {
+            add("7. Peak memory of `migrate up` and `seed --demo`", text);
         }
     }
     if only.is_some() {

@@ -25,7 +25,7 @@ pub mod state;
 pub mod untracked;
 mod wipe;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -118,6 +118,8 @@ pub struct Runner<'a, M: MigratorTrait> {
     uncached: bool,
     /// The migration lock while a command holds it, so it is checked before each migration.
     held: Mutex<Option<MigrationLock>>,
+    /// Every migration's `up` SQL, captured once ([`Runner::up_sql`]).
+    up_sql: OnceLock<BTreeMap<String, Vec<String>>>,
 }
 
 impl<'a, M: MigratorTrait> Runner<'a, M> {
@@ -138,6 +140,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             engine: OnceLock::new(),
             uncached: false,
             held: Mutex::new(None),
+            up_sql: OnceLock::new(),
         }
     }
 
@@ -405,7 +408,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 .up_sql()
                 .await
                 .map_err(self.db_err("computing checksums"))?;
-            for (version, current, record) in state::checksum_changes(&snapshot, &up_sql) {
+            for (version, current, record) in state::checksum_changes(&snapshot, up_sql) {
                 history::put(
                     self.db,
                     &Record {

@@ -201,7 +201,7 @@ impl<M: MigratorTrait> Runner<'_, M> {
             .keys()
             .all(|v| snapshot.history.contains_key(v));
         recorded
-            && self.verify_with(&snapshot, &up_sql).is_ok()
+            && self.verify_with(&snapshot, up_sql).is_ok()
             && self
                 .select(
                     &snapshot,
@@ -214,16 +214,19 @@ impl<M: MigratorTrait> Runner<'_, M> {
 
     /// The SQL of every migration's `up` on this backend, by version: what checksums are made
     /// of. Capturing it is CPU work (about 5 ms for learndb's 19 migrations in a release build),
-    /// so callers run it beside their reads with `join!`; it yields after each migration, and
-    /// the reads progress while it computes.
-    pub(super) async fn up_sql(&self) -> Result<BTreeMap<String, Vec<String>>, DbErr> {
+    /// so it is done once per runner, and callers run it beside their reads with `join!`: it
+    /// yields after each migration, and the reads progress while it computes.
+    pub(super) async fn up_sql(&self) -> Result<&BTreeMap<String, Vec<String>>, DbErr> {
+        if let Some(done) = self.up_sql.get() {
+            return Ok(done);
+        }
         let mut out = BTreeMap::new();
         for migration in Self::migrations() {
             let sql = capture(self.backend(), migration.as_ref(), Direction::Up).await?;
             out.insert(migration.name().to_owned(), sql);
             tokio::task::yield_now().await;
         }
-        Ok(out)
+        Ok(self.up_sql.get_or_init(|| out))
     }
 
     /// The state of every migration. Creates nothing and takes no lock, so it works for a
@@ -414,7 +417,7 @@ impl<M: MigratorTrait> Runner<'_, M> {
             .up_sql()
             .await
             .map_err(self.db_err("computing checksums"))?;
-        self.verify_with(snapshot, &up_sql)
+        self.verify_with(snapshot, up_sql)
     }
 
     /// [`Runner::verify`] with the migrations' SQL already captured ([`Runner::up_sql`]).

@@ -370,10 +370,10 @@ const PG_PROBE: &str =
      FROM (SELECT pg_try_advisory_lock(1818583410) AS got, pg_backend_pid() AS pid) s";
 
 /// Evidence that the connections of `pool` do not each keep a server session of their own: two
-/// connections ask their backend pid three times in turn, then three connections do. A real session (directly, or through a session pooler) keeps one pid, and no two sessions
-/// share one. A transaction pooler hands server connections out per transaction: PgBouncer
-/// reuses the most recently released one first, so the second connection is served by the first
-/// one's backend; a pooler that rotates instead changes a connection's pid when it has more
+/// connections ask their backend pid three times in turn, then three connections do. A real
+/// session (directly, or through a session pooler) keeps one pid, and no two sessions share one.
+/// A transaction pooler hands server connections out per transaction: PgBouncer reuses the most
+/// recently released one first, so the second connection is served by the first one's backend; a pooler that rotates instead changes a connection's pid when it has more
 /// servers than clients and shares one when it has fewer, and the two client counts cover every
 /// pool size. The three connections come from the command's own pool, opened at once where it
 /// has none idle, and go back to it for the work that follows: a command opens three

@@ -398,11 +398,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             self.install().await?;
             let snapshot = self.snapshot().await?;
             self.refuse_unfinished(&snapshot)?;
-            let snapshot = if self.reconcile(&snapshot, progress).await? {
-                self.snapshot().await?
-            } else {
-                snapshot
-            };
+            let snapshot = self.reconcile(snapshot, progress).await?;
             let mut repaired = Vec::new();
             let up_sql = self
                 .up_sql()
@@ -675,11 +671,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     ) -> Result<Snapshot, RunError> {
         self.install().await?;
         let snapshot = self.snapshot().await?;
-        let snapshot = if self.reconcile(&snapshot, progress).await? {
-            self.snapshot().await?
-        } else {
-            snapshot
-        };
+        let snapshot = self.reconcile(snapshot, progress).await?;
         self.verify(&snapshot).await?;
         Ok(snapshot)
     }

@@ -366,12 +366,12 @@ impl<M: MigratorTrait> Runner<'_, M> {
     /// history) with their current checksum. The opposite, a history row whose
     /// `seaql_migrations` row is gone, is never deleted here: the migration counts as pending,
     /// `up` checks its objects before applying it again, and the new run replaces the row.
-    /// Returns whether it recorded anything (the caller reads the state again only then).
+    /// Returns the state after that: `snapshot` itself, or read again when it recorded anything.
     pub(super) async fn reconcile(
         &self,
-        snapshot: &Snapshot,
+        snapshot: Snapshot,
         progress: &mut dyn FnMut(&Event),
-    ) -> Result<bool, RunError> {
+    ) -> Result<Snapshot, RunError> {
         let err = self.db_err("recording the migration history");
         let mut recorded = false;
         for migration in Self::migrations() {
@@ -407,7 +407,11 @@ impl<M: MigratorTrait> Runner<'_, M> {
                 _ => {}
             }
         }
-        Ok(recorded)
+        if recorded {
+            self.snapshot().await
+        } else {
+            Ok(snapshot)
+        }
     }
 
     /// Refuses to continue when a migration is unfinished, applied without its file, or

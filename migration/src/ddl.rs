@@ -29,13 +29,27 @@
 //! `updated_at` triggers, views, PostgreSQL functions and reference rows. `up()` creates enums,
 //! tables, then steps; `down()` is derived from the same lists and undoes them in reverse order.
 //!
+//! Later migrations change tables that already hold data: [`Step::AddColumns`],
+//! [`Step::AddIndex`], [`Step::DropIndex`] and [`Step::UpdatedAtTriggersFor`] ([`alter`]), each
+//! with its `down()` derived, online on PostgreSQL.
+//!
 //! Every helper produces the same SQL on every run: no clock, no catalog read, no environment.
 //! The runner checksums that SQL; what must vary with time (the partition for next year) is SQL
 //! the server evaluates.
+//!
+//! **Frozen output.** The SQL a shipped migration produces never changes, and that includes what
+//! it gets from the helpers in this file: a helper's output is part of every shipped migration
+//! that calls it, and of the checksums in every database's history. New behaviour comes as a new
+//! helper or a new [`Step`], never as a change to one that a shipped migration uses.
+//! `tests/schema_sql.rs` compares the SQL of every migration with `schema/*.sql` and fails,
+//! naming this rule, when a helper's output moves.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::sea_orm::prelude::Uuid;
+
+mod alter;
+pub use alter::{AddColumns, IndexSpec, NamedCheck, NewColumn};
 
 /// The format SQLite timestamps are written in by the database itself. sqlx writes
 /// `DateTime<Utc>` as RFC 3339 with a `T` separator and a `+00:00` offset; this default produces
@@ -532,6 +546,17 @@ impl Ddl {
             .await
     }
 
+    async fn execute_all(
+        &self,
+        manager: &SchemaManager<'_>,
+        statements: Vec<String>,
+    ) -> Result<(), DbErr> {
+        for sql in statements {
+            self.execute(manager, &sql).await?;
+        }
+        Ok(())
+    }
+
     async fn execute(&self, manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
         manager
             .get_connection()
@@ -659,6 +684,18 @@ pub enum Step {
     View(&'static View),
     Sql(&'static SqlObject),
     Rows(fn(&Ddl) -> ReferenceRows),
+    /// Columns added to a table an earlier migration created, with their named checks
+    /// ([`AddColumns`]); `down()` drops them. On the MySQL family the checks are added as the
+    /// group's last statements and dropped as its first (SPEC-26-27 §26.6).
+    AddColumns(fn(&Ddl) -> AddColumns),
+    /// An index or unique on a table an earlier migration created ([`IndexSpec`]); `down()`
+    /// drops it.
+    AddIndex(fn() -> IndexSpec),
+    /// An index an earlier migration created, dropped; `down()` creates it again.
+    DropIndex(fn() -> IndexSpec),
+    /// `updated_at` maintenance for these tables of a later group, with the function module 17
+    /// created (PostgreSQL's `set_updated_at()`), which it neither creates nor drops.
+    UpdatedAtTriggersFor(&'static [fn(&Ddl) -> TableDef]),
 }
 
 /// The trigger function PostgreSQL's `updated_at` triggers run. It keeps an `updated_at` that the
@@ -691,10 +728,9 @@ impl Step {
                     .await
             }
             Step::UpdatedAtTriggers(groups) => {
-                for sql in updated_at_sql(ddl, groups, true) {
-                    ddl.execute(manager, &sql).await?;
-                }
-                Ok(())
+                let tables = trigger_tables(ddl, groups.iter().flat_map(|g| g.tables.iter()));
+                ddl.execute_all(manager, updated_at_sql(ddl, &tables, true, true))
+                    .await
             }
             Step::View(view) => match (view.definition)(ddl.backend) {
                 ViewDefinition::Select(select) => {
@@ -740,6 +776,13 @@ impl Step {
                 );
                 manager.exec_stmt(insert).await
             }
+            Step::AddColumns(columns) => ddl.execute_all(manager, columns(ddl).up(ddl)).await,
+            Step::AddIndex(index) => ddl.execute_all(manager, index().create(ddl)).await,
+            Step::DropIndex(index) => ddl.execute_all(manager, index().drop(ddl)).await,
+            Step::UpdatedAtTriggersFor(tables) => {
+                let sql = updated_at_sql(ddl, &trigger_tables(ddl, tables.iter()), false, true);
+                ddl.execute_all(manager, sql).await
+            }
         }
     }
 
@@ -760,10 +803,9 @@ impl Step {
                     .await
             }
             Step::UpdatedAtTriggers(groups) => {
-                for sql in updated_at_sql(ddl, groups, false) {
-                    ddl.execute(manager, &sql).await?;
-                }
-                Ok(())
+                let tables = trigger_tables(ddl, groups.iter().flat_map(|g| g.tables.iter()));
+                ddl.execute_all(manager, updated_at_sql(ddl, &tables, true, false))
+                    .await
             }
             Step::View(view) => match (view.definition)(ddl.backend) {
                 ViewDefinition::Select(_) => {
@@ -798,7 +840,19 @@ impl Step {
                 }
                 manager.exec_stmt(delete).await
             }
+            Step::AddColumns(columns) => ddl.execute_all(manager, columns(ddl).down(ddl)).await,
+            Step::AddIndex(index) => ddl.execute_all(manager, index().drop(ddl)).await,
+            Step::DropIndex(index) => ddl.execute_all(manager, index().create(ddl)).await,
+            Step::UpdatedAtTriggersFor(tables) => {
+                let sql = updated_at_sql(ddl, &trigger_tables(ddl, tables.iter()), false, false);
+                ddl.execute_all(manager, sql).await
+            }
         }
+    }
+
+    /// Whether PostgreSQL must run this step outside a transaction block (`CONCURRENTLY`).
+    const fn online_const(&self) -> bool {
+        matches!(self, Step::AddIndex(_) | Step::DropIndex(_))
     }
 }
 
@@ -811,23 +865,35 @@ fn quote(ddl: &Ddl, name: &str) -> String {
     }
 }
 
-/// The statements that create (or drop, in reverse order) the `updated_at` maintenance of every
-/// table of `groups` that has an `updated_at` column.
-fn updated_at_sql(ddl: &Ddl, groups: &[&TableGroup], create: bool) -> Vec<String> {
-    let tables: Vec<(String, String)> = groups
-        .iter()
-        .flat_map(|g| g.tables.iter())
+/// The tables of `tables` that have an `updated_at` column, with the column that identifies a row.
+fn trigger_tables<'a>(
+    ddl: &Ddl,
+    tables: impl Iterator<Item = &'a fn(&Ddl) -> TableDef>,
+) -> Vec<(String, String)> {
+    tables
         .map(|table| table(ddl))
         .filter(|def| def.column_named("updated_at"))
         .map(|def| (def.table.to_string(), def.key_column()))
-        .collect();
+        .collect()
+}
+
+/// The statements that create (or drop, in reverse order) the `updated_at` maintenance of
+/// `tables`, with (module 17) or without (a later group) PostgreSQL's trigger function.
+fn updated_at_sql(
+    ddl: &Ddl,
+    tables: &[(String, String)],
+    with_function: bool,
+    create: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     match (ddl.backend, create) {
         (DbBackend::Postgres, true) => {
-            out.push(format!(
+            if with_function {
+                out.push(format!(
                 "CREATE FUNCTION \"{SET_UPDATED_AT}\"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"updated_at\" IS NOT DISTINCT FROM OLD.\"updated_at\" THEN NEW.\"updated_at\" := now(); END IF; RETURN NEW; END $$"
             ));
-            for (table, _) in &tables {
+            }
+            for (table, _) in tables {
                 out.push(format!(
                     "CREATE TRIGGER \"{}\" BEFORE UPDATE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION \"{SET_UPDATED_AT}\"()",
                     updated_at_trigger_name(table)
@@ -841,12 +907,14 @@ fn updated_at_sql(ddl: &Ddl, groups: &[&TableGroup], create: bool) -> Vec<String
                     updated_at_trigger_name(table)
                 ));
             }
-            out.push(format!("DROP FUNCTION \"{SET_UPDATED_AT}\"()"));
+            if with_function {
+                out.push(format!("DROP FUNCTION \"{SET_UPDATED_AT}\"()"));
+            }
         }
         (DbBackend::Sqlite, true) => {
             // The WHEN guard skips rows whose UPDATE set updated_at itself, and stops the
             // trigger's own UPDATE from firing it again.
-            for (table, key) in &tables {
+            for (table, key) in tables {
                 out.push(format!(
                     "CREATE TRIGGER \"{}\" AFTER UPDATE ON \"{table}\" FOR EACH ROW WHEN NEW.\"updated_at\" IS OLD.\"updated_at\" BEGIN UPDATE \"{table}\" SET \"updated_at\" = {SQLITE_NOW} WHERE \"{key}\" = NEW.\"{key}\"; END",
                     updated_at_trigger_name(table)
@@ -878,6 +946,13 @@ pub struct TableGroup {
 impl TableGroup {
     pub async fn up(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         let ddl = Ddl::of(manager);
+        for step in self.steps {
+            if let Step::AddIndex(index) = step
+                && let Some(guard) = index().duplicate_guard(&ddl)
+            {
+                ddl.execute(manager, &guard).await?;
+            }
+        }
         for db_enum in self.enums {
             ddl.create_enum(manager, db_enum).await?;
         }
@@ -887,11 +962,23 @@ impl TableGroup {
         for step in self.steps {
             step.up(&ddl, manager).await?;
         }
+        if ddl.is_mysql() {
+            for columns in self.added_columns(&ddl) {
+                ddl.execute_all(manager, columns.mysql_checks_up(&ddl))
+                    .await?;
+            }
+        }
         Ok(())
     }
 
     pub async fn down(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         let ddl = Ddl::of(manager);
+        if ddl.is_mysql() {
+            for columns in self.added_columns(&ddl).iter().rev() {
+                ddl.execute_all(manager, columns.mysql_checks_down(&ddl))
+                    .await?;
+            }
+        }
         for step in self.steps.iter().rev() {
             step.down(&ddl, manager).await?;
         }
@@ -903,15 +990,44 @@ impl TableGroup {
         }
         Ok(())
     }
+
+    /// The columns this group adds to earlier tables, in step order.
+    fn added_columns(&self, ddl: &Ddl) -> Vec<AddColumns> {
+        self.steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::AddColumns(columns) => Some(columns(ddl)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What the group's migration answers to `use_transaction()`: `Some(true)`, one transaction
+    /// wherever DDL is transactional, unless a step must run outside a transaction block on
+    /// PostgreSQL (`CONCURRENTLY`). Then `None`, and the runner decides per backend from the
+    /// SQL: journaled on PostgreSQL, one transaction on SQLite.
+    pub const fn use_transaction(&self) -> Option<bool> {
+        let mut i = 0;
+        while i < self.steps.len() {
+            if self.steps[i].online_const() {
+                return None;
+            }
+            i += 1;
+        }
+        Some(true)
+    }
 }
 
 /// The `MigrationTrait` impl of a module that is one [`TableGroup`]: `group_migration!(GROUP);`
 /// declares `pub struct Migration`, named after the module's file like every sea-orm-migration
 /// migration, whose `up()` and `down()` are the group's.
 ///
-/// `use_transaction()` is `Some(true)`: DDL is transactional on PostgreSQL and SQLite, so a
-/// failure leaves nothing behind there; MySQL commits each DDL statement implicitly whatever this
-/// says.
+/// `use_transaction()` is the group's ([`TableGroup::use_transaction`]): `Some(true)` for a group
+/// of plain DDL, which is transactional on PostgreSQL and SQLite, so a failure leaves nothing
+/// behind there (MySQL commits each DDL statement implicitly whatever this says); `None` for a
+/// group with online steps, which learndb's runner journals on PostgreSQL. sea-orm-migration's
+/// own `Migrator::up` would wrap such a group in a transaction on PostgreSQL, where
+/// `CREATE INDEX CONCURRENTLY` fails: apply learndb's migrations with `migration::Runner`.
 #[macro_export]
 macro_rules! group_migration {
     ($group:expr) => {
@@ -929,7 +1045,7 @@ macro_rules! group_migration {
             }
 
             fn use_transaction(&self) -> Option<bool> {
-                Some(true)
+                $group.use_transaction()
             }
         }
     };

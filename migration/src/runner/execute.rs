@@ -45,12 +45,37 @@ pub enum Mode {
 /// The mode for `migration` on a server whose DDL is transactional or not (the engine profile,
 /// [`crate::engine::Profile::transactional_ddl`]): the MySQL family and YugabyteDB commit each
 /// DDL statement on their own, so migrations are always journaled there; elsewhere a
-/// transaction unless the migration opts out.
-pub fn mode(transactional_ddl: bool, migration: &dyn MigrationTrait) -> Mode {
+/// transaction, unless the migration opts out or one of its `statements` cannot run inside a
+/// transaction block (PostgreSQL's `CONCURRENTLY`, which later migrations use to stay online).
+pub fn mode(
+    transactional_ddl: bool,
+    migration: &dyn MigrationTrait,
+    statements: Option<&[Statement]>,
+) -> Mode {
+    let outside = statements.is_some_and(|s| s.iter().any(|s| outside_transaction(&s.sql)));
     match (transactional_ddl, migration.use_transaction()) {
         (false, _) | (_, Some(false)) => Mode::Journaled,
+        _ if outside => Mode::Journaled,
         _ => Mode::Transaction,
     }
+}
+
+/// Whether PostgreSQL refuses to run `sql` inside a transaction block.
+pub fn outside_transaction(sql: &str) -> bool {
+    let head: String = sql
+        .trim_start()
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    [
+        "CREATE INDEX CONCURRENTLY",
+        "CREATE UNIQUE INDEX CONCURRENTLY",
+        "DROP INDEX CONCURRENTLY",
+    ]
+    .iter()
+    .any(|prefix| head.starts_with(prefix))
+        || (head.starts_with("REINDEX") && sql.to_ascii_uppercase().contains("CONCURRENTLY"))
 }
 
 /// A migration's statements in one direction, captured once.
@@ -118,7 +143,11 @@ impl Executor<'_> {
         if let Some(signal) = interrupt::requested() {
             return Err(self.interrupted(signal, format!("before {version}; nothing of it ran")));
         }
-        match mode(self.transactional_ddl, work.migration) {
+        match mode(
+            self.transactional_ddl,
+            work.migration,
+            work.statements.as_deref(),
+        ) {
             Mode::Transaction => self.in_transaction(work).await,
             Mode::Journaled => self.journaled(work, previous).await,
         }
@@ -415,7 +444,9 @@ impl Executor<'_> {
                     .await
                     .map_err(&err)?;
                 }
-                Err(e) if e.missing_object => {}
+                // What does not exist needs no undoing, and what `down()` would create again
+                // is still there.
+                Err(e) if e.missing_object || e.existing_object => {}
                 Err(e) => {
                     pinned.close().await;
                     return Err(RunError::CannotRecover {
@@ -499,9 +530,21 @@ impl Executor<'_> {
                 }
             }
         };
-        result
-            .map(|_| ())
-            .map_err(|e| StatementError::new(e, blockers.flatten()))
+        let Err(e) = result else { return Ok(()) };
+        let mut err = StatementError::new(e, blockers.flatten());
+        if !err.existing_object
+            && let Some(index) = concurrent_index(&statement.sql)
+        {
+            // A failed CREATE INDEX CONCURRENTLY leaves an invalid index of that name behind;
+            // drop it, so the statement leaves nothing and can run again.
+            conn.execute_unprepared(&format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"))
+                .await
+                .ok();
+        }
+        if err.duplicate_key {
+            err.hint = duplicate_rows_hint(&statement.sql);
+        }
+        Err(err)
     }
 
     /// Who holds what session `session` waits for, read through the pool.
@@ -559,6 +602,9 @@ impl Executor<'_> {
 
     fn failed(&self, version: &str, err: &StatementError, after: &str) -> RunError {
         let mut reason = self.target.scrub(&one_line(&err.message));
+        if let Some(hint) = &err.hint {
+            reason = format!("{reason}; {hint}");
+        }
         if err.lock_timeout {
             reason = format!(
                 "{reason} (waited {} ms for a table lock, {} time(s)); blocked by {}; end that transaction or retry when the database is quieter, or raise --ddl-lock-timeout",
@@ -655,7 +701,13 @@ pub struct StatementError {
     pub lock_timeout: bool,
     /// The statement names an object that does not exist (what `undo` skips).
     pub missing_object: bool,
+    /// The statement creates an object that exists already (what `undo` skips too).
+    pub existing_object: bool,
+    /// Rows break a unique key the statement adds.
+    pub duplicate_key: bool,
     pub blockers: Option<String>,
+    /// What to do about it, when the runner can tell.
+    pub hint: Option<String>,
 }
 
 impl StatementError {
@@ -682,11 +734,26 @@ impl StatementError {
         ]
         .iter()
         .any(|p| lower.contains(p));
+        let existing_object =
+            matches!(code.as_deref(), Some("42P07" | "42710" | "42701" | "42723"))
+                || [
+                    "already exists",
+                    "duplicate key name",
+                    "duplicate column name",
+                ]
+                .iter()
+                .any(|p| lower.contains(p));
+        let duplicate_key = code.as_deref() == Some("23505")
+            || lower.contains("duplicate entry")
+            || lower.contains("unique constraint failed");
         StatementError {
             message,
             lock_timeout,
             missing_object,
+            existing_object,
+            duplicate_key,
             blockers,
+            hint: None,
         }
     }
 }
@@ -704,6 +771,39 @@ fn sqlstate(err: &DbErr) -> Option<String> {
             .map(|c| c.into_owned()),
         _ => None,
     }
+}
+
+/// The quoted name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY "name" ON …` builds.
+fn concurrent_index(sql: &str) -> Option<&str> {
+    let rest = sql
+        .strip_prefix("CREATE INDEX CONCURRENTLY ")
+        .or_else(|| sql.strip_prefix("CREATE UNIQUE INDEX CONCURRENTLY "))?;
+    rest.split_once(" ON ").map(|(name, _)| name)
+}
+
+/// For a statement that adds a unique key (`CREATE UNIQUE INDEX [CONCURRENTLY] n ON t (a, b)`,
+/// MySQL's ``ALTER TABLE `t` ADD UNIQUE KEY `n` (`a`, `b`)``): the query that lists the rows
+/// breaking it.
+pub fn duplicate_rows_hint(sql: &str) -> Option<String> {
+    let unquote = |s: &str| s.trim().trim_matches(|c| c == '"' || c == '`').to_owned();
+    let (name, table, cols) = if let Some(rest) = sql
+        .strip_prefix("CREATE UNIQUE INDEX ")
+        .map(|r| r.strip_prefix("CONCURRENTLY ").unwrap_or(r))
+    {
+        let (name, rest) = rest.split_once(" ON ")?;
+        let (table, cols) = rest.split_once(" (")?;
+        (name, table, cols)
+    } else {
+        let rest = sql.strip_prefix("ALTER TABLE ")?;
+        let (table, rest) = rest.split_once(" ADD UNIQUE KEY ")?;
+        let (name, cols) = rest.split_once(" (")?;
+        (name, table, cols)
+    };
+    let cols: Vec<String> = cols.trim_end_matches(')').split(',').map(unquote).collect();
+    let (name, table, cols) = (unquote(name), unquote(table), cols.join(", "));
+    Some(format!(
+        "rows of {table} share ({cols}), so {name} cannot be added; list them with: SELECT {cols}, COUNT(*) FROM {table} GROUP BY {cols} HAVING COUNT(*) > 1"
+    ))
 }
 
 /// The names of the CHECK constraints a MySQL-family statement declares:
@@ -773,5 +873,41 @@ mod tests {
         assert_eq!(declared_checks(sql), ["ck_t_a", "ck_t_b"]);
         assert!(declared_checks("CREATE INDEX `ix` ON `t` (`a`)").is_empty());
         assert!(declared_checks("CONSTRAINT `unterminated").is_empty());
+    }
+
+    #[test]
+    fn only_postgres_concurrently_statements_run_outside_a_transaction() {
+        assert!(outside_transaction(
+            "CREATE INDEX CONCURRENTLY \"ix\" ON \"t\" (\"a\")"
+        ));
+        assert!(outside_transaction(
+            "CREATE UNIQUE INDEX CONCURRENTLY \"uq\" ON \"t\" (\"a\")"
+        ));
+        assert!(outside_transaction("DROP INDEX CONCURRENTLY \"ix\""));
+        assert!(outside_transaction("REINDEX INDEX CONCURRENTLY \"ix\""));
+        assert!(!outside_transaction("CREATE INDEX \"ix\" ON \"t\" (\"a\")"));
+        assert!(!outside_transaction(
+            "ALTER TABLE \"t\" VALIDATE CONSTRAINT \"ck\""
+        ));
+    }
+
+    #[test]
+    fn a_failed_unique_names_the_query_that_lists_its_duplicates() {
+        let want = "rows of practice_answers share (session_id, question_id), so uq_x cannot be added; list them with: SELECT session_id, question_id, COUNT(*) FROM practice_answers GROUP BY session_id, question_id HAVING COUNT(*) > 1";
+        for sql in [
+            "CREATE UNIQUE INDEX CONCURRENTLY \"uq_x\" ON \"practice_answers\" (\"session_id\", \"question_id\")",
+            "CREATE UNIQUE INDEX \"uq_x\" ON \"practice_answers\" (\"session_id\", \"question_id\")",
+            "ALTER TABLE `practice_answers` ADD UNIQUE KEY `uq_x` (`session_id`, `question_id`)",
+        ] {
+            assert_eq!(duplicate_rows_hint(sql).as_deref(), Some(want), "{sql}");
+        }
+        assert_eq!(
+            duplicate_rows_hint("CREATE INDEX \"ix\" ON \"t\" (\"a\")"),
+            None
+        );
+        assert_eq!(
+            concurrent_index("CREATE UNIQUE INDEX CONCURRENTLY \"uq_x\" ON \"t\" (\"a\")"),
+            Some("\"uq_x\"")
+        );
     }
 }

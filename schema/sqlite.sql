@@ -342,3 +342,38 @@ INSERT INTO "template_presets" ("id", "name", "description", "page_size_preset_i
 INSERT INTO "practice_strategies" ("id", "name", "strategy_type", "description", "config", "priority") VALUES ('00000000-0000-7000-8000-000000000301', 'Quick Practice', 'QUICK_PRACTICE', 'Fast-paced practice session for quick review', '{"question_count":10,"time_limit":15}', 1), ('00000000-0000-7000-8000-000000000302', 'Weakness Reinforcement', 'WEAKNESS_REINFORCEMENT', 'Focus on areas where you need improvement', '{"min_attempts":3,"threshold":60}', 2), ('00000000-0000-7000-8000-000000000303', 'Mistake Reinforcement', 'MISTAKE_REINFORCEMENT', 'Review and practice previously incorrect answers', '{"max_reviews":5,"review_interval_days":3}', 3) ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "users" ("id", "username", "full_name", "role", "is_active") VALUES ('00000000-0000-0000-0000-000000000000', 'anonymous', 'Anonymous User', 'student', TRUE) ON CONFLICT ("id") DO NOTHING;
 INSERT INTO "user_preferences" ("id", "user_id", "preference_key", "preference_value") VALUES ('00000000-0000-7000-8000-000000000401', '00000000-0000-0000-0000-000000000000', 'theme', '"light"'), ('00000000-0000-7000-8000-000000000402', '00000000-0000-0000-0000-000000000000', 'language', '"zh-CN"'), ('00000000-0000-7000-8000-000000000403', '00000000-0000-0000-0000-000000000000', 'notifications', 'false'), ('00000000-0000-7000-8000-000000000404', '00000000-0000-0000-0000-000000000000', 'autoSave', 'true'), ('00000000-0000-7000-8000-000000000405', '00000000-0000-0000-0000-000000000000', 'practiceSettings', '{"defaultQuestionCount":20,"defaultTimeLimit":30,"enableSoundEffects":false,"showAnswerImmediately":true}') ON CONFLICT ("user_id", "preference_key") DO NOTHING;
+
+-- m20261121_000020_practice_later
+CREATE TABLE "question_reports" ( "id" uuid_text NOT NULL PRIMARY KEY, "question_id" uuid_text NOT NULL, "user_id" uuid_text NOT NULL, "session_id" uuid_text, "report_type" enum_text NOT NULL CHECK ("report_type" IN ('display_error', 'wrong_answer', 'wrong_association', 'duplicate', 'unclear_wording', 'other')), "reason" text, "user_answer" text, "question_context" json_text CHECK (json_valid("question_context")), "status" enum_text NOT NULL DEFAULT 'pending' CHECK ("status" IN ('pending', 'reviewing', 'resolved', 'dismissed')), "resolved_by" uuid_text, "resolved_at" timestamp_with_timezone_text, "resolution_note" text, "created_at" timestamp_with_timezone_text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')), "updated_at" timestamp_with_timezone_text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')), CONSTRAINT "fk_question_reports_question_id" FOREIGN KEY ("question_id") REFERENCES "questions" ("id") ON DELETE CASCADE ON UPDATE NO ACTION, CONSTRAINT "fk_question_reports_user_id" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE NO ACTION, CONSTRAINT "fk_question_reports_session_id" FOREIGN KEY ("session_id") REFERENCES "practice_sessions" ("id") ON DELETE SET NULL ON UPDATE NO ACTION, CONSTRAINT "fk_question_reports_resolved_by" FOREIGN KEY ("resolved_by") REFERENCES "users" ("id") ON DELETE SET NULL ON UPDATE NO ACTION );
+CREATE INDEX "ix_question_reports_question_status" ON "question_reports" ("question_id", "status");
+CREATE INDEX "ix_question_reports_user_question_type" ON "question_reports" ("user_id", "question_id", "report_type");
+CREATE INDEX "ix_question_reports_status_question_created" ON "question_reports" ("status", "question_id", "created_at");
+CREATE INDEX "ix_question_reports_type_status" ON "question_reports" ("report_type", "status");
+CREATE INDEX "ix_question_reports_created_at" ON "question_reports" ("created_at");
+CREATE INDEX "ix_question_reports_session_id" ON "question_reports" ("session_id");
+CREATE INDEX "ix_question_reports_resolved_by" ON "question_reports" ("resolved_by");
+CREATE TABLE "system_config" ( "id" uuid_text NOT NULL PRIMARY KEY, "config_key" varchar(255) NOT NULL, "config_value" json_text NOT NULL CHECK (json_valid("config_value")), "description" text, "created_at" timestamp_with_timezone_text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')), "updated_at" timestamp_with_timezone_text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')) );
+CREATE UNIQUE INDEX "uq_system_config_key" ON "system_config" ("config_key");
+ALTER TABLE "users" ADD COLUMN "class" varchar(50);
+ALTER TABLE "knowledge_points" ADD COLUMN "subject_id" varchar(255);
+ALTER TABLE "knowledge_points" ADD COLUMN "sort_index" integer NOT NULL DEFAULT 0 CONSTRAINT "ck_knowledge_points_sort_index" CHECK ("sort_index" >= 0);
+ALTER TABLE "questions" ADD COLUMN "subject_id" varchar(255);
+ALTER TABLE "questions" ADD COLUMN "alternative_answers" json_text CHECK (json_valid("alternative_answers"));
+ALTER TABLE "questions" ADD COLUMN "answer_index" json_text CHECK (json_valid("answer_index"));
+ALTER TABLE "questions" ADD COLUMN "hints" json_text CHECK (json_valid("hints"));
+ALTER TABLE "questions" ADD COLUMN "extra_properties" json_text CHECK (json_valid("extra_properties"));
+ALTER TABLE "practice_sessions" ADD COLUMN "subject_id" varchar(255);
+ALTER TABLE "practice_sessions" ADD COLUMN "incorrect_items" integer NOT NULL DEFAULT 0 CONSTRAINT "ck_practice_sessions_incorrect_items" CHECK ("incorrect_items" >= 0);
+ALTER TABLE "practice_sessions" ADD COLUMN "skipped_items" integer NOT NULL DEFAULT 0 CONSTRAINT "ck_practice_sessions_skipped_items" CHECK ("skipped_items" >= 0);
+ALTER TABLE "practice_sessions" ADD COLUMN "auto_advance_delay" integer CONSTRAINT "ck_practice_sessions_auto_advance_delay" CHECK ("auto_advance_delay" IS NULL OR "auto_advance_delay" >= 0);
+ALTER TABLE "practice_sessions" ADD COLUMN "last_question_index" integer CONSTRAINT "ck_practice_sessions_last_question_index" CHECK ("last_question_index" IS NULL OR "last_question_index" >= 0);
+CREATE INDEX "ix_users_class" ON "users" ("class");
+CREATE INDEX "ix_knowledge_points_subject_id" ON "knowledge_points" ("subject_id");
+CREATE INDEX "ix_knowledge_points_sort_order" ON "knowledge_points" ("volume", "unit", "sort_index");
+CREATE INDEX "ix_questions_subject_id" ON "questions" ("subject_id");
+CREATE INDEX "ix_practice_sessions_subject_id" ON "practice_sessions" ("subject_id");
+CREATE INDEX "ix_practice_answers_answered_at" ON "practice_answers" ("answered_at");
+CREATE UNIQUE INDEX "uq_practice_answers_session_question" ON "practice_answers" ("session_id", "question_id");
+DROP INDEX "ix_practice_answers_session_question";
+CREATE TRIGGER "trg_question_reports_updated_at" AFTER UPDATE ON "question_reports" FOR EACH ROW WHEN NEW."updated_at" IS OLD."updated_at" BEGIN UPDATE "question_reports" SET "updated_at" = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') WHERE "id" = NEW."id"; END;
+CREATE TRIGGER "trg_system_config_updated_at" AFTER UPDATE ON "system_config" FOR EACH ROW WHEN NEW."updated_at" IS OLD."updated_at" BEGIN UPDATE "system_config" SET "updated_at" = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') WHERE "id" = NEW."id"; END;

@@ -32,6 +32,7 @@ mod m20261121_000016_activity;
 mod m20261121_000017_triggers;
 mod m20261121_000018_views;
 mod m20261121_000019_seed;
+mod m20261121_000020_practice_later;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000017_triggers::Migration),
             Box::new(m20261121_000018_views::Migration),
             Box::new(m20261121_000019_seed::Migration),
+            Box::new(m20261121_000020_practice_later::Migration),
         ]
     }
 }

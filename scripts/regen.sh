@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 # 1. The spec fixture: the tests' copy of the schema contract.
 spec_fixture() {
   if [ ! -d "$SPEC_DIR" ]; then
-    echo "note: skipped: $SPEC_DIR is absent, so $FIXTURE cannot be compared with the spec (set LEARNDB_SPEC_DIR to the folder of SPEC.md)"
+    echo "note: skipped: $SPEC_DIR is absent, so $FIXTURE is neither regenerated nor compared (set LEARNDB_SPEC_DIR to the folder of SPEC.md)"
     return 0
   fi
   # (Called in an `if`, so errexit is off in here: every failure returns by hand.)

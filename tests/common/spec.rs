@@ -1,4 +1,5 @@
-//! The schema contract, as `scripts/spec-fixture.py` extracted it from SPEC.md.
+//! The schema contract, as `scripts/spec-fixture.py` extracted it from SPEC.md and, for module 20,
+//! SPEC-26-27.md §26.
 
 use std::collections::BTreeMap;
 
@@ -6,6 +7,8 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub struct Spec {
+    /// The headline counts (§25, or §26.11 with the continuation), as parsed and checked.
+    pub totals: Totals,
     pub enums: BTreeMap<String, Vec<String>>,
     pub module_counts: BTreeMap<String, ModuleCounts>,
     pub tables: Vec<SpecTable>,
@@ -15,6 +18,26 @@ pub struct Spec {
     pub trigger_tables: Vec<String>,
     /// §21, in spec order.
     pub seeds: Vec<SpecSeed>,
+}
+
+/// The headline counts of the spec.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub tables: usize,
+    pub columns: usize,
+    pub enums: usize,
+    pub primary_keys: usize,
+    pub fk: usize,
+    pub uq: usize,
+    /// Named checks, the PG/SQLite-only ones (‡) included.
+    pub ck: usize,
+    /// The checks that exist on PostgreSQL and SQLite only (‡).
+    pub ck_pg_sqlite_only: usize,
+    pub ix: usize,
+    /// Tables with `updated_at` (§19).
+    pub trigger_tables: usize,
+    pub views: usize,
+    pub seed_rows: usize,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

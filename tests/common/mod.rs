@@ -320,6 +320,17 @@ pub fn migration_names() -> Vec<String> {
         .collect()
 }
 
+/// The number of tables the schema has at its latest migration (the spec's headline count).
+pub fn schema_tables() -> usize {
+    spec::Spec::load().totals.tables
+}
+
+/// `N of N`: every migration of the set, as status, verify and doctor count them.
+pub fn all_of_all() -> String {
+    let n = migration_names().len();
+    format!("{n} of {n}")
+}
+
 /// The table groups the migration set implements, in order: `m20261121_000001_users` → `users`.
 pub fn implemented_modules() -> Vec<String> {
     migration_names()

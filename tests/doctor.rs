@@ -9,7 +9,9 @@ use std::process::Output;
 
 use chrono::{Datelike, Utc};
 use common::spec::Spec;
-use common::{Backend, TestDb, all_of_all, command, learndb_bin, show, stderr, stdout};
+use common::{
+    Backend, TestDb, all_of_all, command, learndb_bin, migration_names, show, stderr, stdout,
+};
 use migration::runner::Selection;
 use sea_orm::{ConnectionTrait, Database};
 

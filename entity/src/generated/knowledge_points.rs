@@ -18,6 +18,8 @@ pub struct Model {
     pub sub: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub subject_id: Option<String>,
+    pub sort_index: i32,
     #[sea_orm(has_many)]
     pub questions: HasMany<super::questions::Entity>,
     #[sea_orm(has_many)]

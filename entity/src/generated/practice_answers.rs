@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(unique_key = "uq_practice_answers_session_question")]
     pub session_id: Uuid,
+    #[sea_orm(unique_key = "uq_practice_answers_session_question")]
     pub question_id: Uuid,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub user_answer: Option<Json>,

@@ -48,10 +48,17 @@ pub struct Model {
     pub app_version: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub subject_id: Option<String>,
+    pub incorrect_items: i32,
+    pub skipped_items: i32,
+    pub auto_advance_delay: Option<i32>,
+    pub last_question_index: Option<i32>,
     #[sea_orm(has_many)]
     pub attempts: HasMany<super::attempts::Entity>,
     #[sea_orm(has_many)]
     pub practice_answers: HasMany<super::practice_answers::Entity>,
+    #[sea_orm(has_many)]
+    pub question_reports: HasMany<super::question_reports::Entity>,
     #[sea_orm(has_many)]
     pub sentence_attempts: HasMany<super::sentence_attempts::Entity>,
     #[sea_orm(

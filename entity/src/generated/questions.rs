@@ -35,6 +35,15 @@ pub struct Model {
     pub difficulty: QuestionDifficulty,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub subject_id: Option<String>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub alternative_answers: Option<Json>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub answer_index: Option<Json>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub hints: Option<Json>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub extra_properties: Option<Json>,
     #[sea_orm(
         belongs_to,
         from = "knowledge_point_id",
@@ -45,6 +54,8 @@ pub struct Model {
     pub knowledge_points: BelongsTo<Option<super::knowledge_points::Entity>>,
     #[sea_orm(has_many)]
     pub practice_answers: HasMany<super::practice_answers::Entity>,
+    #[sea_orm(has_many)]
+    pub question_reports: HasMany<super::question_reports::Entity>,
     #[sea_orm(
         belongs_to,
         from = "quiz_id",

@@ -360,6 +360,38 @@ pub enum QuestionDifficulty {
     Hard,
 }
 #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(
+    rs_type = "Enum",
+    db_type = "Enum",
+    enum_name = "question_report_status"
+)]
+pub enum QuestionReportStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "reviewing")]
+    Reviewing,
+    #[sea_orm(string_value = "resolved")]
+    Resolved,
+    #[sea_orm(string_value = "dismissed")]
+    Dismissed,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "question_report_type")]
+pub enum QuestionReportType {
+    #[sea_orm(string_value = "display_error")]
+    DisplayError,
+    #[sea_orm(string_value = "wrong_answer")]
+    WrongAnswer,
+    #[sea_orm(string_value = "wrong_association")]
+    WrongAssociation,
+    #[sea_orm(string_value = "duplicate")]
+    Duplicate,
+    #[sea_orm(string_value = "unclear_wording")]
+    UnclearWording,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+#[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "Enum", db_type = "Enum", enum_name = "question_type")]
 pub enum QuestionType {
     #[sea_orm(string_value = "multiple_choice")]

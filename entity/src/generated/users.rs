@@ -44,6 +44,7 @@ pub struct Model {
     pub deleted_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub class: Option<String>,
     #[sea_orm(has_many)]
     pub analytics_events: HasMany<super::analytics_events::Entity>,
     #[sea_orm(has_many)]

@@ -205,7 +205,8 @@ pub enum MigrateCommand {
         #[arg(long, value_enum)]
         backend: SqlBackend,
     },
-    /// Create a new migration file and register it in lib.rs (as sea-orm-migration does).
+    /// Create a new table-group module (one example table in the schema DSL) and register it in
+    /// lib.rs.
     Generate {
         /// Name of the migration, e.g. add_course_tags.
         name: String,
@@ -410,8 +411,15 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
                 Some(dir) => dir.clone(),
                 None => default_migration_dir(Path::new(".")).map_err(CliError::Scaffold)?,
             };
-            return sea_orm_cli::run_migrate_generate(&migration_dir, name, !local_time)
-                .map_err(|e| CliError::Scaffold(format!("generate failed: {e}")));
+            let generated = crate::scaffold::generate(Path::new(&migration_dir), name, !local_time)
+                .map_err(|e| CliError::Scaffold(format!("generate failed: {e}")))?;
+            say!("Created {}", generated.file.display());
+            say!(
+                "Registered {} in {}",
+                generated.module,
+                generated.lib_rs.display()
+            );
+            return Ok(());
         }
         MigrateCommand::Init { migration_dir } => {
             return sea_orm_cli::run_migrate_init(migration_dir)

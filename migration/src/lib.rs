@@ -2,7 +2,8 @@
 //!
 //! Table-group modules are named `mYYYYMMDD_NNNNNN_<group>` with the module numbers of SPEC.md §1,
 //! so groups still to come slot in between in dependency order. Helper modules (`ddl`, `cli`,
-//! `connect`, `engine`, `runner`) are named so that `migrate generate` never mistakes them for migrations.
+//! `connect`, `engine`, `runner`, `scaffold`) are named so that `migrate generate` never mistakes
+//! them for migrations.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -12,6 +13,8 @@ pub mod connect;
 pub mod ddl;
 pub mod engine;
 pub mod runner;
+#[cfg(feature = "cli")]
+pub mod scaffold;
 
 mod m20261121_000001_users;
 mod m20261121_000002_content;

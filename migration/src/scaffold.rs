@@ -267,18 +267,25 @@ const TEMPLATE: &str = r#"//! Module __NN__ `__name__` (SPEC.md §?): TODO what 
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{Ddl, TableDef, TableGroup};
+use crate::ddl::{Ddl, Step, TableDef, TableGroup};
 
 /// `up()` creates `enums` (PostgreSQL types; `DbEnum` consts in this file), then `tables` in
 /// foreign-key order, then `steps`; `down()` undoes the same lists in reverse order.
 pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[],
     tables: &[__name__],
-    // Changes beside or to tables of earlier groups are steps (`crate::ddl::Step`), e.g.
-    // `Step::ForeignKey(..)` adding a foreign key from an earlier table to one of this group's,
-    // `Step::Sql(&OBJECT)` for SQL sea-query cannot build (an `SqlObject`: create and drop
-    // statements per backend), `Step::Rows(..)` for reference rows with fixed ids.
-    steps: &[],
+    // Changes to tables of earlier groups, which already hold data, are steps
+    // (`crate::ddl::Step`, `src/ddl/alter.rs`; each derives its `down()` and is online on
+    // PostgreSQL; m20261121_000020_practice_later.rs is the model):
+    //   Step::AddColumns(f)  columns with their named checks; f(ddl) -> AddColumns::new(T::Table).col(..)
+    //   Step::AddIndex(f)    an index or unique; f() -> IndexSpec::index(..) / IndexSpec::unique(..)
+    //   Step::DropIndex(f)   an index an earlier group created (down() builds it again)
+    //   Step::ForeignKey(f)  a foreign key from an earlier table to one of this group's
+    //   Step::Sql(&OBJECT)   SQL sea-query cannot build (create and drop statements per backend)
+    //   Step::Rows(f)        reference rows with fixed ids
+    // The group's tables with `updated_at` get their triggers (PostgreSQL, SQLite) here, with
+    // module 17's function; the MySQL family keeps the column with `ON UPDATE`.
+    steps: &[Step::UpdatedAtTriggersFor(&[__name__])],
 };
 
 crate::group_migration!(GROUP);

@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use migration::cli::{CliError, DatabaseOptions, Environment, Session, open_session, open_target};
-use migration::connect::{Source, Target, one_line};
+use migration::connect::{Source, Target, error_line, one_line};
 use migration::runner::{MigrationState, Runner, Selection, StatusReport};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
@@ -192,7 +192,7 @@ async fn read_catalog(db: &DatabaseConnection, target: &Target) -> Result<Catalo
     Catalog::read(db).await.map_err(|e| {
         CliError::Failed(format!(
             "cannot read the catalog of {target}: {}",
-            target.scrub(&one_line(&e.to_string()))
+            target.scrub(&error_line(&e))
         ))
     })
 }

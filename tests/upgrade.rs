@@ -235,6 +235,13 @@ async fn duplicate_answers_stop_module_20_with_the_query_that_lists_them(backend
         "{backend:?}: one error line naming the query that lists the duplicates: {}",
         show(&up)
     );
+    // The query is what an operator copies: no server source position trails it (sqlx appends
+    // PostgreSQL's C source line, `at line 3907`, to the text of every server error).
+    assert!(
+        !lines[0].contains("> 1 at line"),
+        "{backend:?}: a server source position follows the query: {}",
+        show(&up)
+    );
 
     match backend {
         Backend::Postgres | Backend::Sqlite => {

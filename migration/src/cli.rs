@@ -18,7 +18,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::Migrator;
-use crate::connect::{ConnectError, Source, Target, one_line, scrub_text};
+use crate::connect::{ConnectError, Source, Target, error_line, one_line, scrub_text};
 use crate::engine;
 use crate::runner::{
     self, Direction, Event, Resolution, RunError, Runner, Selection, StatusReport, interrupt,
@@ -546,7 +546,7 @@ pub async fn open_target(
             target: target.to_string(),
             reason: format!(
                 "cannot tell which server this is: {}",
-                target.scrub(&one_line(&e.to_string()))
+                target.scrub(&error_line(&e))
             ),
         })?;
     let header = format!("{}\nServer: {server}", describe(&target, environment));

@@ -470,6 +470,34 @@ fn sqlx_message(err: &DbErr) -> String {
     }
 }
 
+/// A database error as one line for a user: the driver's text, without the server source line
+/// that sqlx appends to PostgreSQL errors (`… at line 3907`, a line of PostgreSQL's C source,
+/// which means nothing to an operator). MySQL's own `at line N` (a line of the statement) stays.
+pub fn error_line(err: &DbErr) -> String {
+    let text = err.to_string();
+    let text = match pg_source_line(err) {
+        Some(line) => text.replacen(&format!(" at line {line}"), "", 1),
+        None => text,
+    };
+    one_line(&text)
+}
+
+/// The server source line a PostgreSQL error carries, when `err` is one.
+fn pg_source_line(err: &DbErr) -> Option<usize> {
+    #[cfg(feature = "postgres")]
+    if let DbErr::Conn(RuntimeErr::SqlxError(e))
+    | DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e)) = err
+    {
+        return e
+            .as_database_error()?
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?
+            .line();
+    }
+    let _ = err;
+    None
+}
+
 /// Folds a multi-line message onto one line.
 pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -35,7 +35,7 @@ use clap::Args;
 use entity::{page_size_presets, users};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migration::cli::{CliError, DatabaseOptions, open_session};
-use migration::connect::one_line;
+use migration::connect::error_line;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, TransactionSession, TransactionTrait,
@@ -248,7 +248,7 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
         .map_err(|err| match err {
             SeedError::Db { table, source } => CliError::Failed(format!(
                 "seeding {table} on {target} failed: {}; nothing was written (the transaction was rolled back)",
-                session.target.scrub(&one_line(&source.to_string()))
+                session.target.scrub(&error_line(&source))
             )),
             SeedError::NotMigrated(why) => CliError::Refused(format!(
                 "{target}: {why}; run `learndb migrate up` first"

@@ -33,7 +33,7 @@ use super::capture::{Direction, capture_statements, checksum};
 use super::history::{self, Record, State};
 use super::interrupt::{self, Signal};
 use super::{Options, RunError};
-use crate::connect::{Target, one_line};
+use crate::connect::{Target, error_line, one_line};
 
 /// How a migration runs on this backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ impl Executor<'_> {
         move |err| RunError::Db {
             action: "recording the migration history",
             target: self.target.to_string(),
-            reason: self.target.scrub(&one_line(&err.to_string())),
+            reason: self.target.scrub(&error_line(&err)),
         }
     }
 
@@ -417,7 +417,7 @@ impl Executor<'_> {
             .map_err(|e| RunError::CannotRecover {
                 version: version.clone(),
                 target: self.target.to_string(),
-                reason: one_line(&e.to_string()),
+                reason: error_line(&e),
             })?;
         let pinned = Pinned::open(self.db).await.map_err(&err)?;
         let conn = &pinned.conn();
@@ -713,7 +713,7 @@ pub struct StatementError {
 impl StatementError {
     fn new(err: DbErr, blockers: Option<String>) -> Self {
         let code = sqlstate(&err);
-        let message = err.to_string();
+        let message = error_line(&err);
         let lower = message.to_ascii_lowercase();
         let lock_timeout =
             code.as_deref() == Some("55P03") || lower.contains("lock wait timeout exceeded");

@@ -38,7 +38,7 @@ use sea_orm::{
 use sea_orm_migration::sea_orm;
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
-use crate::connect::{Target, one_line};
+use crate::connect::{Target, error_line};
 use crate::engine::{self, Facts, Profile, Refusal, Server};
 pub use capture::Direction;
 use capture::{capture, checksum};
@@ -222,7 +222,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         move |err| RunError::Db {
             action,
             target: self.target.to_string(),
-            reason: self.target.scrub(&one_line(&err.to_string())),
+            reason: self.target.scrub(&error_line(&err)),
         }
     }
 

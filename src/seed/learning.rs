@@ -425,6 +425,11 @@ pub fn questions(ctx: &Ctx) -> impl Iterator<Item = questions::ActiveModel> + Se
         };
         questions::Model {
             id: ctx.id_of("questions", x),
+            subject_id: None,
+            alternative_answers: None,
+            answer_index: None,
+            hints: None,
+            extra_properties: None,
             quiz_id: in_quiz.then(|| ctx.id_of("quizzes", x / QUESTIONS_PER_QUIZ)),
             // Bank questions (Kedge) belong to knowledge points; a third of quiz questions too.
             knowledge_point_id: (!in_quiz || x.is_multiple_of(3))

@@ -103,6 +103,7 @@ pub fn users(ctx: &Ctx) -> impl Iterator<Item = users::ActiveModel> + Send + '_ 
         let consent = rng.random_bool(0.8);
         users::Model {
             id: user(ctx, i),
+            class: None,
             email,
             username: Some(login),
             password_hash: Some(format!(

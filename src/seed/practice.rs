@@ -86,6 +86,11 @@ pub fn practice_sessions(
         };
         let mut row = practice_sessions::Model {
             id: ctx.id_of("practice_sessions", s),
+            subject_id: None,
+            incorrect_items: 0,
+            skipped_items: 0,
+            auto_advance_delay: None,
+            last_question_index: None,
             user_id: user(ctx, session_user(ctx, s)),
             session_type: SessionType::Practice,
             status,
@@ -287,6 +292,8 @@ pub fn knowledge_points(
         let unit = i % 4 + 1;
         knowledge_points::Model {
             id: ctx.id_of("knowledge_points", i),
+            subject_id: None,
+            sort_index: 0,
             code: format!("{}-V{volume}-U{unit}-{i:05}", &topic[..3].to_uppercase()),
             topic: topic.to_owned(),
             volume: Some(format!("Volume {volume}")),

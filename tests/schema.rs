@@ -487,7 +487,7 @@ async fn every_down_restores_the_previous_catalog(backend: Backend) {
         t.roll_back(Selection::Count(1)).await;
         let after_down = catalog::read(&t.db).await.without_history();
         assert!(
-            after_down == before,
+            key_order_ignored(&after_down) == key_order_ignored(&before),
             "{backend:?}: down() of {name} does not undo its up():\n{}",
             difference(&before, &after_down)
         );
@@ -762,7 +762,40 @@ fn migration_list_is_sorted_and_unique() {
         names, sorted,
         "migration/src/lib.rs lists migrations out of order or twice"
     );
-    assert_eq!(names.len(), 19, "SPEC.md §1 has 19 modules: {names:?}");
+    let groups = implemented_modules();
+    let missing: Vec<&String> = Spec::load()
+        .module_counts
+        .keys()
+        .filter(|module| !groups.contains(module))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the spec's table modules {missing:?} have no migration: {names:?}"
+    );
+}
+
+/// MySQL's `SHOW CREATE TABLE` lists secondary keys in the order they were created, and an index
+/// that a `down()` creates again (module 20's `ix_practice_answers_session_question`) comes back
+/// after the keys created since. The order means nothing to the server; every key, its columns
+/// and its name are still compared.
+fn key_order_ignored(catalog: &Catalog) -> Catalog {
+    let mut catalog = catalog.clone();
+    for table in catalog.tables.values_mut() {
+        for definition in &mut table.definition {
+            let (mut keys, mut rest): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+            for line in definition.lines() {
+                if line.trim_start().starts_with("KEY `") {
+                    keys.push(line.trim_end_matches(','));
+                } else {
+                    rest.push(line);
+                }
+            }
+            keys.sort();
+            rest.extend(keys);
+            *definition = rest.join("\n");
+        }
+    }
+    catalog
 }
 
 /// The lines of two catalogs' pretty-printed forms that differ, to keep failures readable.

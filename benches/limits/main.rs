@@ -10,7 +10,9 @@
 //! 4. bulk insert through the entity crate vs `COPY` ([`bulk`]);
 //! 5. `learndb verify` vs the engine's schema dump;
 //! 6. a learner dashboard on demo data at scale 100 ([`dashboard`]);
-//! 7. peak memory of `migrate up` and `seed --demo` at several scales.
+//! 7. peak memory of `migrate up` and `seed --demo` at several scales;
+//! 8. the longest wait of a steady write workload while module 20 upgrades a seeded PostgreSQL
+//!    database, online and the naive way ([`online`]).
 //!
 //! Results are printed as they come and, after a full run, written into docs/benchmarks.md
 //! between `<!-- bench:begin -->` and `<!-- bench:end -->` (the text around them is kept).
@@ -20,8 +22,9 @@
 //! psql, pg_dump, mariadb, mariadb-dump, sqlite3 and /usr/bin/time. Settings:
 //! `LEARNDB_BENCH_RUNS` (runs per figure, default 5), `LEARNDB_BENCH_ROWS` (bulk rows, default
 //! 100000), `LEARNDB_BENCH_SCALES` (seed scales, default `1,10,100`; the largest one feeds the
-//! dashboard), `LEARNDB_BENCH_ONLY` (a comma list of `migrate,runner,template,bulk,verify,
-//! memory,dashboard`: a partial run prints but does not write the file).
+//! dashboard), `LEARNDB_BENCH_ONLINE_SCALE` (the seed scale of part 8, default 10),
+//! `LEARNDB_BENCH_ONLY` (a comma list of `migrate,runner,template,bulk,verify,memory,dashboard,
+//! online`: a partial run prints but does not write the file).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,6 +33,7 @@ mod common;
 
 mod bulk;
 mod dashboard;
+mod online;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,7 +50,7 @@ const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 /// The demo data's last day: fixed, so every run seeds the same rows.
 const AS_OF: &str = "2026-12-01";
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "migrate",
     "runner",
     "template",
@@ -54,6 +58,7 @@ const SECTIONS: [&str; 7] = [
     "verify",
     "memory",
     "dashboard",
+    "online",
 ];
 
 /// Median, min and max of a set of timings.
@@ -332,8 +337,18 @@ async fn migrate_vs_replay(runs: usize) -> String {
 
 /// Part 2: the runner vs sea-orm-migration's `Migrator::up`, in process, same connection kind.
 async fn runner_overhead(runs: usize) -> String {
+    // sea-orm-migration wraps a migration whose use_transaction() is None in a transaction on
+    // PostgreSQL, where module 20's CREATE INDEX CONCURRENTLY fails: both apply the launch set.
+    let migrations = Migrator::migrations();
+    let launch = migrations
+        .iter()
+        .take_while(|m| m.use_transaction() == Some(true))
+        .count();
+    let last = migrations[launch - 1].name().to_owned();
     let mut out = format!(
-        "In process on an open connection, a fresh empty database each run; median of {runs} \
+        "In process on an open connection, a fresh empty database each run, the {launch} \
+         migrations of the launch set (sea-orm-migration cannot apply module 20 on PostgreSQL: \
+         it would run `CREATE INDEX CONCURRENTLY` in a transaction); median of {runs} \
          runs [min – max]. The runner adds the lock (and on PostgreSQL the session check and \
          the lock's proof), checksum capture and history rows.\n\n\
          | backend | sea-orm-migration `Migrator::up` | learndb `Runner::up` | ratio |\n|---|---|---|---|\n"
@@ -343,13 +358,13 @@ async fn runner_overhead(runs: usize) -> String {
         for _ in 0..runs {
             let t = TestDb::new(backend).await;
             let started = Instant::now();
-            Migrator::up(&t.db, None).await.unwrap();
+            Migrator::up(&t.db, Some(launch as u32)).await.unwrap();
             plain.push(started.elapsed());
             let t = TestDb::new(backend).await;
             let target = Target::parse(&t.url, Source::Flag).unwrap();
             let started = Instant::now();
             Runner::<Migrator>::for_target(&t.db, &target)
-                .up_with(&Selection::All, &mut |_| {})
+                .up_with(&Selection::To(last.clone()), &mut |_| {})
                 .await
                 .unwrap();
             runner.push(started.elapsed());
@@ -446,7 +461,8 @@ async fn memory(scales: &[u64]) -> (String, Option<TestDb>) {
         let t = TestDb::new(backend).await;
         let (time, mb) = timed_with_peak(&learndb(dir.path(), &["migrate", "-u", &t.url, "up"]));
         out.push_str(&format!(
-            "| {backend:?} | `migrate up` (19 migrations) | {} | {mb:.0} MB |\n",
+            "| {backend:?} | `migrate up` ({} migrations) | {} | {mb:.0} MB |\n",
+            Migrator::migrations().len(),
             ms(time)
         ));
         for &scale in scales {
@@ -647,6 +663,13 @@ async fn main() {
         if on("memory") {
             add("7. Peak memory of `migrate up` and `seed --demo`", text);
         }
+    }
+    if on("online") {
+        let scale = env_number("LEARNDB_BENCH_ONLINE_SCALE", 10);
+        add(
+            "8. Writes while module 20 upgrades a database in use",
+            online::run(scale).await,
+        );
     }
     if only.is_some() {
         println!("{report}\n(LEARNDB_BENCH_ONLY set: docs/benchmarks.md left as it is)");

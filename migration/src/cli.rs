@@ -472,8 +472,34 @@ fn load_dotenv() -> Result<(), ConnectError> {
         Ok(_) => Ok(()),
         Err(err) if err.not_found() => Ok(()),
         Err(err) => Err(ConnectError::Config(format!(
-            "cannot read .env: {err}; fix or remove the file"
+            "cannot read .env: {}; fix or remove the file",
+            dotenv_problem(&err)
         ))),
+    }
+}
+
+/// What is wrong with `.env`, without the offending line: dotenvy's message quotes it whole,
+/// and a line that fails to parse is typically `DATABASE_URL=…` with its password. The
+/// variable's name is kept, and where the line broke.
+fn dotenv_problem(err: &dotenvy::Error) -> String {
+    match err {
+        dotenvy::Error::LineParse(line, at) => {
+            let name = line
+                .split_once('=')
+                .map(|(name, _)| name.trim())
+                .filter(|name| {
+                    !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                })
+                .map_or_else(|| "a line".to_owned(), |name| format!("the line of {name}"));
+            format!(
+                "{name} cannot be parsed at character {} (quote a value that holds spaces or '#')",
+                at + 1
+            )
+        }
+        other => other.to_string(),
     }
 }
 
@@ -990,6 +1016,18 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_dotenv_line_that_fails_to_parse_is_named_but_never_echoed() {
+        let line = "DATABASE_URL=postgres://u:pa ss#@h/db".to_owned();
+        let problem = dotenv_problem(&dotenvy::Error::LineParse(line, 27));
+        assert_eq!(
+            problem,
+            "the line of DATABASE_URL cannot be parsed at character 28 (quote a value that holds spaces or '#')"
+        );
+        let garbage = dotenv_problem(&dotenvy::Error::LineParse("pa ss=#".into(), 2));
+        assert!(!garbage.contains("pa ss"), "{garbage}");
+    }
 
     #[test]
     fn learndb_env_is_production_unless_it_names_a_development_environment() {

@@ -509,7 +509,63 @@ pub fn one_line(text: &str) -> String {
 /// Hides more than the password when an `@` follows it (in a query), never less.
 pub fn redact(url: &str) -> String {
     let (scheme, rest) = split_scheme(url);
-    format!("{scheme}{}", hide_password(rest))
+    hide_query_secrets(&format!("{scheme}{}", hide_password(rest)))
+}
+
+/// Whether a URL query parameter carries a secret (`password`, `sslpassword`, `token`, an API
+/// key…): PostgreSQL honours `?password=` as it honours the user info's.
+fn is_secret_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "auth",
+        "credential",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// Replaces the value of every secret query parameter in `text` (`?password=…`, `&token=…`,
+/// up to the next `&`, `#` or white space) with `***`.
+fn hide_query_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['?', '&']) {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let name_end = rest
+            .find(|c: char| c == '=' || c == '&' || c == '#' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if rest[name_end..].starts_with('=') && is_secret_parameter(&rest[..name_end]) {
+            let value = &rest[name_end + 1..];
+            let end = value
+                .find(|c: char| c == '&' || c == '#' || c.is_whitespace())
+                .unwrap_or(value.len());
+            out.push_str(&rest[..=name_end]);
+            out.push_str("***");
+            rest = &value[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The values of a URL's secret query parameters, as written.
+fn query_secrets(url: &str) -> Vec<&str> {
+    let Some((_, query)) = url.split_once('?') else {
+        return Vec::new();
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, value)| is_secret_parameter(name) && !value.is_empty())
+        .map(|(_, value)| value)
+        .collect()
 }
 
 /// `scheme://` and the rest, or nothing and all of it when the text does not start with a
@@ -557,7 +613,7 @@ pub fn redact_text(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    hide_query_secrets(&out)
 }
 
 /// `user:password@rest` → `user:***@rest`; text without both a `:` and a later `@` is returned
@@ -586,6 +642,7 @@ fn raw_passwords(url: &str) -> Vec<&str> {
         .into_iter()
         .flatten()
         .filter_map(password_of)
+        .chain(query_secrets(url))
         .collect()
 }
 
@@ -660,7 +717,7 @@ fn longest_first_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Registers the password of `text` read as a URL (a command-line argument that may be one).
 pub fn register_url_secrets(text: &str) {
-    if text.contains('@') {
+    if text.contains('@') || text.contains('?') {
         for password in raw_passwords(text) {
             register_secrets(&secret_forms(password));
         }
@@ -719,6 +776,30 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use proptest::prelude::*;
+
+    #[test]
+    fn secrets_in_the_query_are_hidden_everywhere() {
+        let t = Target::parse(
+            "postgres://app@127.0.0.1:5432/db?sslmode=require&password=s3cr%26t&sslpassword=k3y#x",
+            Source::Env,
+        )
+        .unwrap();
+        assert_eq!(
+            t.to_string(),
+            "PostgreSQL database postgres://app@127.0.0.1:5432/db?sslmode=require&password=***&sslpassword=***#x"
+        );
+        // The value as written and as the server or driver may echo it, decoded.
+        for leaked in ["s3cr%26t", "s3cr&t", "k3y"] {
+            let text = format!("password authentication failed: {leaked}");
+            assert!(!t.scrub(&text).contains(leaked), "{}", t.scrub(&text));
+            assert!(!scrub_text(&text).contains(leaked), "{}", scrub_text(&text));
+        }
+        assert_eq!(
+            redact_text("see mysql://u@h/db?Token=abc and sqlite://f?mode=rwc"),
+            "see mysql://u@h/db?Token=*** and sqlite://f?mode=rwc"
+        );
+        assert!(query_secrets("sqlite://f?mode=rwc").is_empty());
+    }
 
     #[test]
     fn a_password_equal_to_the_scheme_or_user_leaves_the_url_readable() {

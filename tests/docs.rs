@@ -335,27 +335,47 @@ async fn docs_command_writes_checks_and_refuses_an_unmigrated_database(backend: 
         "{backend:?}: --check does not name the edited and the removed page: {err}"
     );
 
-    // Writing again repairs the folder and removes a page an earlier run generated (it starts
-    // with the marker), never a hand-written one; --check names the hand-written one as extra.
+    // A folder holding a file learndb docs did not write (a project's README.md, notes) is
+    // refused with one line and exit 2, and nothing in it changes; --check names the file extra.
     std::fs::write(
         out_path.join("dropped.md"),
         format!("{MARKER}\n\n# old group\n"),
     )
     .unwrap();
     std::fs::write(out_path.join("notes.md"), "# hand-written\n").unwrap();
-    let rewritten = learndb_docs(&t.url, &["--out", out]);
+    let before: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&out_path)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    let refused = learndb_docs(&t.url, &["--out", out]);
     assert_eq!(
-        rewritten.status.code(),
-        Some(0),
+        refused.status.code(),
+        Some(2),
         "{backend:?}: {}",
-        show(&rewritten)
+        show(&refused)
     );
     assert!(
-        !out_path.join("dropped.md").exists(),
-        "{}",
-        show(&rewritten)
+        stderr(&refused).trim_end().lines().count() == 1
+            && stderr(&refused).contains("did not generate (notes.md)"),
+        "{backend:?}: {}",
+        show(&refused)
     );
-    assert!(out_path.join("notes.md").exists(), "{}", show(&rewritten));
+    let after: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&out_path)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    assert!(
+        before == after,
+        "{backend:?}: a refused run changed the folder"
+    );
     let extra = learndb_docs(&t.url, &["--out", out, "--check"]);
     assert_eq!(
         extra.status.code(),
@@ -368,6 +388,32 @@ async fn docs_command_writes_checks_and_refuses_an_unmigrated_database(backend: 
         "{backend:?}: {}",
         show(&extra)
     );
+
+    // Without the hand-written file, writing again repairs the folder and removes the page an
+    // earlier run generated that is no longer rendered.
+    std::fs::remove_file(out_path.join("notes.md")).unwrap();
+    let rewritten = learndb_docs(&t.url, &["--out", out]);
+    assert_eq!(
+        rewritten.status.code(),
+        Some(0),
+        "{backend:?}: {}",
+        show(&rewritten)
+    );
+    assert!(
+        !out_path.join("dropped.md").exists(),
+        "{}",
+        show(&rewritten)
+    );
+
+    // Not a folder, or not one that can be made: bad input, exit 2, one line.
+    let file = out_dir.path().join("a-file");
+    std::fs::write(&file, "mine\n").unwrap();
+    for bad in [file.to_str().unwrap(), "/dev/null", "/proc/learndb-docs"] {
+        let o = learndb_docs(&t.url, &["--out", bad]);
+        assert_eq!(o.status.code(), Some(2), "{backend:?} {bad}: {}", show(&o));
+        assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", show(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine\n");
 
     let empty = TestDb::new(backend).await;
     let refused = learndb_docs(&empty.url, &["--out", out, "--check"]);

@@ -110,7 +110,8 @@ fn markdown_files(dir: &Path) -> std::io::Result<BTreeMap<String, PathBuf>> {
 }
 
 /// Writes `pages` into `dir` and removes pages an earlier run generated that are no longer
-/// rendered (a dropped group); Markdown files without the generated marker are left alone.
+/// rendered (a dropped group); Markdown files without the generated marker are left alone
+/// (`learndb docs` refuses such a folder before it gets here: [`check_out_folder`]).
 /// Returns the names of the pages removed.
 pub fn write(dir: &Path, pages: &BTreeMap<String, String>) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
@@ -130,8 +131,62 @@ pub fn write(dir: &Path, pages: &BTreeMap<String, String>) -> std::io::Result<Ve
     Ok(removed)
 }
 
+/// Where `learndb docs` may write: a folder that is empty, or new, or holds nothing but pages an
+/// earlier run generated (they start with [`MARKER`]). Anything else is the user's own (a
+/// project's README.md, hand-written notes) and is refused before the database is even read, so
+/// `--out docs` or `--out .` can never replace it. Creates the folder when it is missing.
+pub fn check_out_folder(dir: &Path) -> Result<(), CliError> {
+    let shown = dir.display();
+    let refuse = |why: String| {
+        CliError::Refused(format!(
+            "{shown} {why}; give --out an empty folder, a new one, or one that learndb docs wrote (nothing was written)"
+        ))
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => return Err(refuse("exists and is not a folder".into())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return std::fs::create_dir_all(dir)
+                .map_err(|e| refuse(format!("cannot be created ({e})")));
+        }
+        Err(e) => return Err(refuse(format!("cannot be read ({e})"))),
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| refuse(format!("cannot be read ({e})")))?;
+    let mut foreign = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| refuse(format!("cannot be read ({e})")))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let generated = name.ends_with(".md")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::read_to_string(entry.path()).is_ok_and(|text| text.starts_with(MARKER));
+        if !generated {
+            foreign.push(name);
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let shown_names = foreign
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = match foreign.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Err(refuse(format!(
+        "holds files that learndb docs did not generate ({shown_names}{more})"
+    )))
+}
+
 /// `learndb docs`: reads the live schema, then writes or checks the pages.
 pub async fn run(args: DocsArgs) -> Result<(), CliError> {
+    if !args.check {
+        check_out_folder(&args.out)?;
+    }
     let session = open_session(args.db.database_url.as_deref(), args.db.connect_timeout).await?;
     say(&session.header);
     let target = &session.target;

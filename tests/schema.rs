@@ -763,7 +763,8 @@ fn migration_list_is_sorted_and_unique() {
         "migration/src/lib.rs lists migrations out of order or twice"
     );
     let groups = implemented_modules();
-    let missing: Vec<&String> = Spec::load()
+    let spec = Spec::load();
+    let missing: Vec<&String> = spec
         .module_counts
         .keys()
         .filter(|module| !groups.contains(module))

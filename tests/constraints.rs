@@ -1,7 +1,7 @@
 //! The database itself, on every backend, enforces each rule SPEC.md gives the users, content,
 //! progress, collaborative and plugins groups (§3, §4, §8, §11, §12, per-backend spellings §17):
 //! every named CHECK (`ck_*`), every UNIQUE (`uq_*`), every foreign key, every enum column and the
-//! JSON columns.
+//! JSON columns; for module 20's tables, also the NOT NULL columns without a default.
 //!
 //! Each test first inserts a valid row into every table of its group and asserts it is accepted.
 //! Each case then inserts a fresh copy of such a row (new id, new unique values) with exactly one
@@ -34,6 +34,8 @@ mod notifications;
 mod payments;
 #[path = "constraints/practice.rs"]
 mod practice;
+#[path = "constraints/practice_later.rs"]
+mod practice_later;
 #[path = "constraints/writing.rs"]
 mod writing;
 
@@ -94,6 +96,9 @@ fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> boo
         (Backend::Sqlite, Rule::Json(column)) => message.ends_with(&format!(
             "CHECK constraint failed: json_valid(\"{column}\")"
         )),
+        (Backend::Sqlite, Rule::NotNull(column)) => {
+            message.ends_with(&format!("NOT NULL constraint failed: {table}.{column}"))
+        }
         (Backend::Postgres, Rule::Check(name)) => {
             message.contains(&format!("violates check constraint \"{name}\""))
         }
@@ -109,6 +114,9 @@ fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> boo
         (Backend::Postgres, Rule::Json(_)) => {
             message.contains("invalid input syntax for type json")
         }
+        (Backend::Postgres, Rule::NotNull(column)) => message.contains(&format!(
+            "null value in column \"{column}\" of relation \"{table}\" violates not-null constraint"
+        )),
         // MariaDB's spelling, then MySQL 8's.
         (Backend::MySql, Rule::Check(name)) => {
             message.contains(&format!("CONSTRAINT `{name}` failed"))
@@ -130,6 +138,10 @@ fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> boo
             message.contains(&format!("CONSTRAINT `{table}.{column}` failed"))
                 || message.contains("Invalid JSON text")
         }
+        // A column left out of the INSERT: strict mode refuses to make up a value.
+        (Backend::MySql, Rule::NotNull(column)) => {
+            message.contains(&format!("Field '{column}' doesn't have a default value"))
+        }
     }
 }
 
@@ -143,6 +155,8 @@ enum Rule {
         type_name: &'static str,
     },
     Json(&'static str),
+    /// A NOT NULL column without a default, left out of the row.
+    NotNull(&'static str),
 }
 
 use Rule::{Check, ForeignKey, Unique};
@@ -153,6 +167,7 @@ impl fmt::Display for Rule {
             Rule::Check(name) | Rule::Unique(name) | Rule::ForeignKey(name) => f.write_str(name),
             Rule::Enum { column, type_name } => write!(f, "enum {type_name} ({column})"),
             Rule::Json(column) => write!(f, "JSON column {column}"),
+            Rule::NotNull(column) => write!(f, "NOT NULL column {column}"),
         }
     }
 }
@@ -268,6 +283,13 @@ impl<'a> Cases<'a> {
         let row = row.with(column, not_json(self.backend(), "{\"unterminated\": [1, 2"));
         let case = format!("{column} is not a JSON document");
         self.rejected(row, Rule::Json(column), &case).await;
+    }
+
+    /// A NOT NULL column without a default left out of the row.
+    async fn rejects_missing(&mut self, row: Row, column: &'static str) {
+        let case = format!("{column} left out");
+        self.rejected(row.without(column), Rule::NotNull(column), &case)
+            .await;
     }
 
     /// Fails the test with every broken case, after two checks over the tables of `module`
@@ -772,6 +794,24 @@ async fn progress_group_rejects_invalid_rows(backend: Backend) {
         "completed_at before started_at",
     )
     .await;
+    // The four checks module 20 adds (SPEC-26-27 §26.2.4). The factory's 0 for skipped_items and
+    // auto_advance_delay is the bound, so each is rejected for the sign alone.
+    for (column, check) in [
+        ("incorrect_items", "ck_practice_sessions_incorrect_items"),
+        ("skipped_items", "ck_practice_sessions_skipped_items"),
+        (
+            "auto_advance_delay",
+            "ck_practice_sessions_auto_advance_delay",
+        ),
+        (
+            "last_question_index",
+            "ck_practice_sessions_last_question_index",
+        ),
+    ] {
+        let case = format!("negative {column}");
+        c.rejected(fresh().with(column, -1), Check(check), &case)
+            .await;
+    }
     c.rejected(
         fresh().with("user_id", nobody()),
         ForeignKey("fk_practice_sessions_user_id"),
@@ -794,6 +834,17 @@ async fn progress_group_rejects_invalid_rows(backend: Backend) {
         .await;
     c.rejects_json(fresh(), "skill_areas").await;
     c.accepted(fresh()).await;
+    // The other side of the two nullable checks, and the counters' defaults: a session as it was
+    // before module 20.
+    c.accepted(
+        fresh()
+            .without("subject_id")
+            .without("incorrect_items")
+            .without("skipped_items")
+            .without("auto_advance_delay")
+            .without("last_question_index"),
+    )
+    .await;
 
     // sentence_attempts: copies are for sentence 1.
     let fresh = || sentence_attempt(new(), session, 1);

@@ -1,12 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The entities sea-orm-cli generated (`entity/`) work against the migrated schema on every
 //! backend: a row with every column set survives an insert through its `ActiveModel` and a read
-//! back through its `Entity` unchanged, for all 18 tables; numeric(p,s) values without a
+//! back through its `Entity` unchanged, for the 22 tables of the users, content, progress,
+//! collaborative and plugins groups and of module 20 (with the two tables it uses); numeric(p,s) values without a
 //! fractional part read back too; the database fills the spec defaults (SPEC.md §3) for the
 //! columns an `ActiveModel` leaves unset; on SQLite, timestamps written by the database's own
 //! default sort as text among those the application writes (SPEC.md §0.2); and foreign keys are
 //! enforced, `ON DELETE CASCADE` and `SET NULL` alike, on every backend. The typed enums are the
-//! spec's 36 enums with every value. The service flows over every group are in `tests/flows_*.rs`.
+//! spec's 38 enums with every value. The service flows over every group are in `tests/flows_*.rs`.
 
 mod common;
 
@@ -15,12 +16,14 @@ use common::{Backend, TestDb};
 use entity::sea_orm_active_enums::{
     AnalyticsPeriodType, ApprovalStatus, CollaborativeSessionStatus, ContentRole, ContentStatus,
     DataSharingLevel, Difficulty, GroupPrivacyLevel, GroupRole, PluginStatus,
-    PracticeSessionStatus, PracticeStrategy, Role, SessionType, SkillLevel, VersionChangeType,
+    PracticeSessionStatus, PracticeStrategy, QuestionDifficulty, QuestionReportStatus,
+    QuestionReportType, QuestionType, Role, SessionType, SkillLevel, VersionChangeType,
 };
 use entity::{
-    collaborative_sessions, content_approvals, group_analytics, group_memberships, learning_groups,
-    plugin_data, plugins, practice_sessions, sentence_attempts, stories, story_ratings, story_tags,
-    story_versions, user_preferences, user_profiles, user_progress, user_sessions, users,
+    collaborative_sessions, content_approvals, group_analytics, group_memberships,
+    knowledge_points, learning_groups, plugin_data, plugins, practice_sessions, question_reports,
+    questions, sentence_attempts, stories, story_ratings, story_tags, story_versions,
+    system_config, user_preferences, user_profiles, user_progress, user_sessions, users,
 };
 use rust_decimal::Decimal;
 use sea_orm::prelude::DateTimeWithTimeZone;
@@ -97,6 +100,16 @@ async fn every_entity_round_trips_a_fully_populated_row(backend: Backend) {
     let plugin = plugin(&reviewer);
     round_trip(&t, plugins::Entity, &plugin).await;
     round_trip(&t, plugin_data::Entity, &plugin_datum(&plugin, &learner)).await;
+
+    // Module 20 practice_later (SPEC-26-27 §26): its two tables, and the tables whose new columns
+    // the rows above (users, practice_sessions) do not reach.
+    let point = knowledge_point();
+    round_trip(&t, knowledge_points::Entity, &point).await;
+    let question = bank_question(&point);
+    round_trip(&t, questions::Entity, &question).await;
+    let report = question_report(&question, &learner, &session, &reviewer);
+    round_trip(&t, question_reports::Entity, &report).await;
+    round_trip(&t, system_config::Entity, &system_config()).await;
 }
 
 /// A users row and a user_profiles row that set only their required columns get the spec
@@ -150,6 +163,7 @@ async fn defaults_fill_omitted_columns(backend: Backend) {
             deleted_at: None,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            class: None,
         },
         "{backend:?}: users defaults"
     );
@@ -398,7 +412,7 @@ where
         })
 }
 
-/// The `id` primary key of any of the 18 models.
+/// The `id` primary key of any of the models.
 fn id_of<M: ModelTrait>(model: &M) -> Uuid {
     let key = <M::Entity as EntityTrait>::PrimaryKey::iter()
         .next()
@@ -493,6 +507,7 @@ fn user(id: Uuid, handle: &str) -> users::Model {
         deleted_at: Some(at(DAY)),
         created_at: at(-400 * DAY),
         updated_at: at(-1),
+        class: Some("9C".to_owned()),
     }
 }
 
@@ -686,6 +701,97 @@ fn practice_session(learner: &users::Model, story: &stories::Model) -> practice_
         app_version: Some("3.14.1".to_owned()),
         created_at: at(99),
         updated_at: at(126),
+        subject_id: Some("bsl".to_owned()),
+        incorrect_items: 2,
+        skipped_items: 1,
+        auto_advance_delay: Some(1_500),
+        last_question_index: Some(11),
+    }
+}
+
+/// knowledge_points (§9, with module 20's subject_id and sort_index).
+fn knowledge_point() -> knowledge_points::Model {
+    knowledge_points::Model {
+        id: Uuid::now_v7(),
+        code: "bsl.seasons.07".to_owned(),
+        topic: "Seasons".to_owned(),
+        volume: Some("Volume 2".to_owned()),
+        unit: Some("Unit 3".to_owned()),
+        lesson: Some("Weather signs".to_owned()),
+        sub: Some("Winter".to_owned()),
+        created_at: at(-10 * DAY),
+        updated_at: at(-9 * DAY),
+        subject_id: Some("bsl".to_owned()),
+        sort_index: 7,
+    }
+}
+
+/// questions (§7, with module 20's subject_id and JSON columns): a bank question, as every KG
+/// question is, so quiz_id is the one NULL (a quiz would need the courses group).
+fn bank_question(point: &knowledge_points::Model) -> questions::Model {
+    questions::Model {
+        id: Uuid::now_v7(),
+        quiz_id: None,
+        knowledge_point_id: Some(point.id),
+        question_type: QuestionType::FillBlank,
+        allow_multiple: true,
+        question_text: "In winter the sign for ___ is made with both hands.".to_owned(),
+        question_media_url: Some("https://cdn.example.org/q/winter.mp4".to_owned()),
+        options: Some(json!(["snow", "rain", "frost"])),
+        correct_answer: json!({ "blank": "snow" }),
+        explanation: Some("Both hands flutter downwards.".to_owned()),
+        original_paragraph: Some("Snow falls in winter.".to_owned()),
+        images: Some(json!([{ "src": "winter.png", "alt": "snowfall" }])),
+        tags: Some(json!(["weather", "winter"])),
+        points: 3,
+        order_number: Some(4),
+        difficulty: QuestionDifficulty::Hard,
+        created_at: at(-8 * DAY),
+        updated_at: at(-7 * DAY),
+        subject_id: Some("bsl".to_owned()),
+        alternative_answers: Some(json!(["Snow", "snowfall"])),
+        answer_index: Some(json!([0, 2])),
+        hints: Some(json!(["Think of what falls", { "level": 2, "text": "white" }])),
+        extra_properties: Some(
+            json!({ "kedge_id": 81_234, "nested": { "ok": true, "ratio": 0.25 } }),
+        ),
+    }
+}
+
+/// question_reports (SPEC-26-27 §26.3), reviewing rather than the default pending.
+fn question_report(
+    question: &questions::Model,
+    reporter: &users::Model,
+    session: &practice_sessions::Model,
+    resolver: &users::Model,
+) -> question_reports::Model {
+    question_reports::Model {
+        id: Uuid::now_v7(),
+        question_id: question.id,
+        user_id: reporter.id,
+        session_id: Some(session.id),
+        report_type: QuestionReportType::WrongAssociation,
+        reason: Some("Linked to the wrong knowledge point".to_owned()),
+        user_answer: Some("frost".to_owned()),
+        question_context: Some(json!({ "shown": ["snow", "rain", "frost"], "index": 11 })),
+        status: QuestionReportStatus::Reviewing,
+        resolved_by: Some(resolver.id),
+        resolved_at: Some(at(3 * DAY)),
+        resolution_note: Some("Moved to Weather signs".to_owned()),
+        created_at: at(2 * DAY),
+        updated_at: at(3 * DAY),
+    }
+}
+
+/// system_config (SPEC-26-27 §26.3): a JSON document of nested values as the setting.
+fn system_config() -> system_config::Model {
+    system_config::Model {
+        id: Uuid::now_v7(),
+        config_key: "practice.auto_advance".to_owned(),
+        config_value: json!({ "enabled": true, "delayMs": 1_500, "modes": ["quick", "review"] }),
+        description: Some("Advance after a correct answer".to_owned()),
+        created_at: at(-2 * DAY),
+        updated_at: at(-DAY),
     }
 }
 
@@ -945,6 +1051,8 @@ fn typed_enums_are_the_spec_enums() {
         values::<e::Priority>(),
         values::<e::ProgressStatus>(),
         values::<e::QuestionDifficulty>(),
+        values::<e::QuestionReportStatus>(),
+        values::<e::QuestionReportType>(),
         values::<e::QuestionType>(),
         values::<e::QuizType>(),
         values::<e::RefundStatus>(),

@@ -459,6 +459,11 @@ pub fn questions(ctx: &Ctx) -> impl Iterator<Item = questions::ActiveModel> + Se
             .clone(),
             created_at: created,
             updated_at: created,
+            subject_id: None,
+            alternative_answers: None,
+            answer_index: None,
+            hints: None,
+            extra_properties: None,
         }
         .into_active_model()
     })

@@ -138,6 +138,7 @@ pub fn users(ctx: &Ctx) -> impl Iterator<Item = users::ActiveModel> + Send + '_ 
             deleted_at: None,
             created_at: created,
             updated_at: last_login,
+            class: None,
         }
         .into_active_model()
     })

@@ -118,6 +118,11 @@ pub fn practice_sessions(
             app_version: None,
             created_at: started,
             updated_at: started,
+            subject_id: None,
+            incorrect_items: 0,
+            skipped_items: 0,
+            auto_advance_delay: None,
+            last_question_index: None,
         };
         let duration_ms: i64 = rng.random_range(120_000..2_400_000);
         match s % 4 {
@@ -302,6 +307,8 @@ pub fn knowledge_points(
             sub: i.is_multiple_of(2).then(|| format!("Part {}", i % 5 + 1)),
             created_at: created,
             updated_at: created,
+            subject_id: None,
+            sort_index: 0,
         }
         .into_active_model()
     })

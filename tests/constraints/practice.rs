@@ -27,14 +27,17 @@ async fn practice_group_rejects_invalid_rows(backend: Backend) {
     let mut c = Cases::new(&t);
     let new = Uuid::now_v7;
 
-    let (ada, bob, fox, session, kp, q) = (new(), new(), new(), new(), new(), new());
+    let (ada, bob, fox, session, later, kp, q, q2) =
+        (new(), new(), new(), new(), new(), new(), new(), new());
     c.accepted(user(b, ada)).await;
     c.accepted(user(b, bob)).await;
     c.accepted(story(b, fox, ada)).await;
     c.accepted(practice_session(b, session, ada, fox)).await;
+    c.accepted(practice_session(b, later, ada, fox)).await;
     let kp_row = c.accepted(knowledge_point(kp)).await;
     c.accepted(bank_question(b, q).with("knowledge_point_id", kp))
         .await;
+    c.accepted(bank_question(b, q2)).await;
     let metadata = c.accepted(knowledge_point_metadata(new())).await;
     let strategy = c.accepted(practice_strategy(b, new())).await;
     c.accepted(practice_answer(new(), session, q)).await;
@@ -58,14 +61,23 @@ async fn practice_group_rejects_invalid_rows(backend: Backend) {
         "duplicate code",
     )
     .await;
+    c.rejected(
+        fresh().with("sort_index", -1),
+        Check("ck_knowledge_points_sort_index"),
+        "negative sort_index",
+    )
+    .await;
     c.accepted(fresh()).await;
-    // Only `topic` of the hierarchy is required.
+    c.accepted(fresh().with("sort_index", 0)).await;
+    // Only `topic` of the hierarchy is required; module 20's columns have their defaults.
     c.accepted(
         fresh()
             .without("volume")
             .without("unit")
             .without("lesson")
-            .without("sub"),
+            .without("sub")
+            .without("subject_id")
+            .without("sort_index"),
     )
     .await;
 
@@ -123,8 +135,8 @@ async fn practice_group_rejects_invalid_rows(backend: Backend) {
     c.accepted(fresh()).await;
     c.accepted(fresh().without("config")).await;
 
-    // practice_answers
-    let fresh = || practice_answer(new(), session, q);
+    // practice_answers: copies answer q2, which the session has not answered yet.
+    let fresh = || practice_answer(new(), session, q2);
     c.rejected(
         fresh().with("time_spent_seconds", -1),
         Check("ck_practice_answers_time"),
@@ -143,11 +155,23 @@ async fn practice_group_rejects_invalid_rows(backend: Backend) {
         "orphan question_id",
     )
     .await;
+    // Module 20 (SPEC-26-27 §26.2.5): one answer per question and session, the key KG upserts on.
+    c.rejected(
+        fresh().with("question_id", q),
+        Unique("uq_practice_answers_session_question"),
+        "the same question answered twice in a session",
+    )
+    .await;
     c.rejects_json(fresh(), "user_answer").await;
     c.accepted(fresh()).await;
-    // The same question answered again in the same session: answers are a log, not a key.
-    c.accepted(fresh().without("time_spent_seconds").without("user_answer"))
-        .await;
+    // The same question answered in another session.
+    c.accepted(
+        fresh()
+            .with("session_id", later)
+            .without("time_spent_seconds")
+            .without("user_answer"),
+    )
+    .await;
 
     // student_weaknesses: copies are bob's, who has none yet.
     let fresh = || student_weakness(new(), bob, kp);

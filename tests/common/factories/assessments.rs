@@ -41,6 +41,11 @@ pub fn question(b: Backend, id: Uuid, quiz_id: Uuid, order_number: i32) -> Row {
         .with("points", 2)
         .with("order_number", order_number)
         .with("difficulty", enum_value(b, "question_difficulty", "easy"))
+        .with("subject_id", "sign-language")
+        .with("alternative_answers", json!(["fist with thumb"]))
+        .with("answer_index", json!([0]))
+        .with("hints", json!(["Make a fist"]))
+        .with("extra_properties", json!({"source": "kedge", "chapter": 1}))
 }
 
 pub fn quiz_submission(

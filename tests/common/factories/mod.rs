@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod payments;
 pub mod plugins;
 pub mod practice;
+pub mod practice_later;
 pub mod progress;
 pub mod users;
 pub mod writing;

@@ -17,6 +17,8 @@ pub fn knowledge_point(id: Uuid) -> Row {
         .with("unit", "Unit 2")
         .with("lesson", "Linear equations")
         .with("sub", "Solving for x")
+        .with("subject_id", "math")
+        .with("sort_index", 2)
 }
 
 pub fn knowledge_point_metadata(id: Uuid) -> Row {

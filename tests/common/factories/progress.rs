@@ -30,6 +30,11 @@ pub fn practice_session(b: Backend, id: Uuid, user_id: Uuid, story_id: Uuid) -> 
         .with("completed_at", at(1))
         .with("duration_ms", 3_600_000_i64)
         .with("average_difficulty", dec("1.250"))
+        .with("subject_id", "fingerspelling")
+        .with("incorrect_items", 2)
+        .with("skipped_items", 0)
+        .with("auto_advance_delay", 0)
+        .with("last_question_index", 9)
 }
 
 pub fn sentence_attempt(id: Uuid, session_id: Uuid, sentence_index: i32) -> Row {

@@ -25,6 +25,7 @@ pub fn user(b: Backend, id: Uuid) -> Row {
         .with("login_count", 3)
         .with("last_login", at(0))
         .with("metadata", json!({"source": "ss"}))
+        .with("class", "7B")
 }
 
 pub fn user_profile(b: Backend, id: Uuid, user_id: Uuid) -> Row {

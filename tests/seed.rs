@@ -4,9 +4,13 @@
 //! 1. scale 1 writes exactly the promised rows into each table (reference rows of migration 19
 //!    are reused, not written again), every table of the schema has rows, every view there is
 //!    returns rows, and on PostgreSQL both partitions of `attempts` that the demo aims at fill;
-//! 2. the same seed gives identical databases, ids included, and another seed different ones;
-//! 3. a failure in the middle leaves nothing behind (one transaction);
-//! 4. the command: header and summary, refusal of a second run, of bad options and of an
+//! 2. derived columns follow from the rows written (progress from lesson progress, session
+//!    counters from answers and attempts, course and learner totals from enrollments), learners
+//!    differ in how much they do, and module 20's tables and columns are filled in agreement
+//!    with their rows and with Kedge's meaning of them (SPEC-26-27 §26);
+//! 3. the same seed gives identical databases, ids included, and another seed different ones;
+//! 4. a failure in the middle leaves nothing behind (one transaction);
+//! 5. the command: header and summary, refusal of a second run, of bad options and of an
 //!    unmigrated database, each with one line and exit code 2.
 
 mod common;
@@ -16,18 +20,27 @@ use std::fmt::Debug;
 
 use chrono::{Datelike, Utc};
 use common::{Backend, TestDb, command, learndb_bin, schema_tables, show, stderr, stdout};
-use entity::knowledge_points_metadata;
+use entity::sea_orm_active_enums::QuestionType;
+use entity::{knowledge_points_metadata, questions};
 use learndb::catalog::Catalog;
 use learndb::seed::{Quiet, SeedError, SeedOptions, plan, seed_demo};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
-    PrimaryKeyToColumn, QueryOrder, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
+    PrimaryKeyToColumn, QueryFilter, QueryOrder, Statement,
 };
 
 on_every_backend!(
     scale_one_fills_every_table_with_the_planned_rows_and_every_view_reads_rows,
     scale_one_fills_every_table_with_the_planned_rows
+);
+on_every_backend!(
+    derived_columns_follow_from_their_rows_and_learners_differ,
+    derived_columns_follow_from_their_rows
+);
+on_every_backend!(
+    module_20_tables_and_columns_are_filled_and_agree_with_their_rows,
+    module_20_is_filled
 );
 on_every_backend!(
     the_same_seed_gives_identical_data_and_another_seed_different_data,
@@ -197,6 +210,331 @@ async fn scale_one_fills_every_table_with_the_planned_rows(backend: Backend) {
             );
             assert!(count(&t.db, partition).await > 0, "{partition} is empty");
         }
+    }
+}
+
+/// `SELECT COUNT(*)` of a whole query's rows.
+async fn rows_of(db: &DatabaseConnection, query: &str) -> u64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM ({query}) q"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
+}
+
+/// The rows a check query finds must be none; it lists what breaks the rule.
+async fn none(backend: Backend, db: &DatabaseConnection, rule: &str, query: &str) {
+    let broken = rows_of(db, query).await;
+    assert_eq!(broken, 0, "{backend:?}: {broken} rows break: {rule}");
+}
+
+/// Every value of a per-parent count: `(SELECT parent, COUNT(*) FROM table GROUP BY parent)`.
+async fn distinct_counts(db: &DatabaseConnection, table: &str, parent: &str) -> u64 {
+    rows_of(
+        db,
+        &format!(
+            "SELECT n FROM (SELECT {parent}, COUNT(*) AS n FROM {table} GROUP BY {parent}) c GROUP BY n"
+        ),
+    )
+    .await
+}
+
+async fn derived_columns_follow_from_their_rows(backend: Backend) {
+    let t = seeded(backend, 42).await;
+    let db = &t.db;
+
+    none(
+        backend,
+        db,
+        "progress_percentage = completed lessons / lessons of the course x 100",
+        "SELECT e.id FROM enrollments e WHERE ABS(e.progress_percentage - 100.0 * \
+           (SELECT COUNT(*) FROM lesson_progress lp \
+            WHERE lp.enrollment_id = e.id AND lp.status = 'completed') / \
+           (SELECT COUNT(*) FROM lessons l JOIN course_modules m ON m.id = l.module_id \
+            WHERE m.course_id = e.course_id)) > 0.005",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "a completed enrollment completed every lesson, and only it",
+        "SELECT e.id FROM enrollments e WHERE (e.status = 'completed') <> \
+           (e.progress_percentage = 100)",
+    )
+    .await;
+    assert!(
+        rows_of(
+            db,
+            "SELECT id FROM enrollments WHERE progress_percentage > 0 AND progress_percentage < 100"
+        )
+        .await
+            > 0,
+        "{backend:?}: some enrollments are part-way"
+    );
+
+    // Learners differ: 1 to 5 enrollments and weaknesses, 2 to 6 mistakes.
+    for (table, parent) in [
+        ("enrollments", "student_id"),
+        ("student_weaknesses", "user_id"),
+        ("student_mistakes", "user_id"),
+    ] {
+        let counts = distinct_counts(db, table, parent).await;
+        assert!(
+            counts > 1,
+            "{backend:?}: every learner has the same number of {table}"
+        );
+    }
+
+    let answers = "FROM practice_answers pa WHERE pa.session_id = ps.id";
+    none(
+        backend,
+        db,
+        "a Kedge session's counters count its answers",
+        &format!(
+            "SELECT ps.id FROM practice_sessions ps WHERE EXISTS (SELECT 1 {answers}) AND ( \
+               ps.completed_items <> (SELECT COUNT(*) {answers}) \
+               OR ps.correct_items <> (SELECT COUNT(*) {answers} AND pa.is_correct) \
+               OR ps.incorrect_items <> (SELECT COUNT(*) {answers} AND NOT pa.is_correct) \
+               OR ps.total_items < ps.completed_items + ps.skipped_items \
+               OR ps.last_question_index <> ps.completed_items + ps.skipped_items \
+                  - CASE WHEN ps.status = 'completed' THEN 1 ELSE 0 END)"
+        ),
+    )
+    .await;
+    let attempts = "FROM attempts a WHERE a.session_id = ps.id";
+    none(
+        backend,
+        db,
+        "an adaptive session's counters count its attempts",
+        &format!(
+            "SELECT ps.id FROM practice_sessions ps WHERE EXISTS (SELECT 1 {attempts}) AND ( \
+               ps.completed_items <> (SELECT COUNT(*) {attempts}) \
+               OR ps.correct_items <> (SELECT COUNT(*) {attempts} AND a.correct) \
+               OR ps.incorrect_items <> (SELECT COUNT(*) {attempts} AND NOT a.correct))"
+        ),
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "a story session's counters count its sentences, successful if a try was",
+        "SELECT ps.id FROM practice_sessions ps WHERE ps.story_id IS NOT NULL AND ( \
+           ps.completed_items <> (SELECT COUNT(DISTINCT sa.sentence_index) \
+             FROM sentence_attempts sa WHERE sa.session_id = ps.id) \
+           OR ps.correct_items <> (SELECT COUNT(DISTINCT sa.sentence_index) \
+             FROM sentence_attempts sa WHERE sa.session_id = ps.id AND sa.is_successful) \
+           OR ps.incorrect_items <> ps.completed_items - ps.correct_items)",
+    )
+    .await;
+
+    none(
+        backend,
+        db,
+        "courses.enrollment_count and total_reviews count its (completed) enrollments",
+        "SELECT c.id FROM courses c WHERE \
+           c.enrollment_count <> (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id) \
+           OR c.total_reviews <> (SELECT COUNT(*) FROM enrollments e \
+             WHERE e.course_id = c.id AND e.status = 'completed')",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "course_analytics counts the course's enrollments",
+        "SELECT ca.course_id FROM course_analytics ca WHERE \
+           ca.total_enrollments <> (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = ca.course_id) \
+           OR ca.active_enrollments <> (SELECT COUNT(*) FROM enrollments e \
+             WHERE e.course_id = ca.course_id AND e.status = 'active') \
+           OR ca.completion_count <> (SELECT COUNT(*) FROM enrollments e \
+             WHERE e.course_id = ca.course_id AND e.status = 'completed')",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "student_analytics counts the learner's enrollments",
+        "SELECT sa.user_id FROM student_analytics sa WHERE \
+           sa.total_courses_enrolled <> (SELECT COUNT(*) FROM enrollments e WHERE e.student_id = sa.user_id) \
+           OR sa.courses_completed <> (SELECT COUNT(*) FROM enrollments e \
+             WHERE e.student_id = sa.user_id AND e.status = 'completed') \
+           OR sa.courses_in_progress <> (SELECT COUNT(*) FROM enrollments e \
+             WHERE e.student_id = sa.user_id AND e.status = 'active')",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "stories' rating and practice counters count their rows",
+        "SELECT s.id FROM stories s WHERE \
+           s.rating_count <> (SELECT COUNT(*) FROM story_ratings r WHERE r.story_id = s.id) \
+           OR s.practice_count <> (SELECT COUNT(*) FROM practice_sessions ps WHERE ps.story_id = s.id) \
+           OR ABS(s.avg_rating - (SELECT AVG(r.rating) FROM story_ratings r WHERE r.story_id = s.id)) > 0.005",
+    )
+    .await;
+}
+
+async fn module_20_is_filled(backend: Backend) {
+    let t = seeded(backend, 42).await;
+    let db = &t.db;
+    let planned = plan(1);
+    for table in ["question_reports", "system_config"] {
+        assert!(planned[table] > 0, "the plan fills {table}");
+        assert_eq!(
+            count(db, table).await,
+            planned[table],
+            "{backend:?}: {table}"
+        );
+    }
+    for (table, condition) in [
+        ("users", "class IS NOT NULL"),
+        ("knowledge_points", "subject_id IS NOT NULL"),
+        ("knowledge_points", "sort_index > 0"),
+        ("questions", "subject_id IS NOT NULL"),
+        ("questions", "alternative_answers IS NOT NULL"),
+        ("questions", "answer_index IS NOT NULL"),
+        ("questions", "hints IS NOT NULL"),
+        ("questions", "extra_properties IS NOT NULL"),
+        ("practice_sessions", "subject_id IS NOT NULL"),
+        ("practice_sessions", "incorrect_items > 0"),
+        ("practice_sessions", "skipped_items > 0"),
+        ("practice_sessions", "auto_advance_delay > 0"),
+        ("practice_sessions", "last_question_index IS NOT NULL"),
+        ("question_reports", "resolved_by IS NOT NULL"),
+    ] {
+        assert!(
+            count_where(db, table, condition).await > 0,
+            "{backend:?}: no {table} row where {condition}"
+        );
+    }
+
+    none(
+        backend,
+        db,
+        "only learners have a class",
+        "SELECT id FROM users WHERE class IS NOT NULL AND role <> 'student'",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "sort_index numbers each (volume, unit) 1, 2, 3, ...",
+        "SELECT volume, unit FROM knowledge_points GROUP BY volume, unit \
+         HAVING MIN(sort_index) <> 1 OR MAX(sort_index) <> COUNT(*) \
+           OR COUNT(DISTINCT sort_index) <> COUNT(*)",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "a question's subject is its knowledge point's",
+        "SELECT q.id FROM questions q JOIN knowledge_points k ON k.id = q.knowledge_point_id \
+         WHERE q.subject_id IS NOT NULL AND q.subject_id <> k.subject_id",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "a Kedge session's answers are of its subject",
+        "SELECT pa.id FROM practice_answers pa \
+         JOIN practice_sessions ps ON ps.id = pa.session_id \
+         JOIN questions q ON q.id = pa.question_id WHERE q.subject_id <> ps.subject_id",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "a report is of a question its user answered in its session",
+        "SELECT r.id FROM question_reports r WHERE NOT EXISTS (SELECT 1 FROM practice_answers pa \
+           JOIN practice_sessions ps ON ps.id = pa.session_id \
+           WHERE pa.session_id = r.session_id AND pa.question_id = r.question_id \
+             AND ps.user_id = r.user_id)",
+    )
+    .await;
+    none(
+        backend,
+        db,
+        "resolved_by, resolved_at and resolution_note only on resolved or dismissed reports",
+        "SELECT id FROM question_reports WHERE \
+           (status IN ('resolved', 'dismissed') AND (resolved_by IS NULL OR resolved_at IS NULL)) \
+           OR (status IN ('pending', 'reviewing') AND (resolved_by IS NOT NULL \
+             OR resolved_at IS NOT NULL OR resolution_note IS NOT NULL))",
+    )
+    .await;
+    assert!(
+        rows_of(db, "SELECT status FROM question_reports GROUP BY status").await >= 3,
+        "{backend:?}: a mix of report statuses"
+    );
+    none(
+        backend,
+        db,
+        "no show_demo_accounts (SPEC-26-27 §26.3)",
+        "SELECT id FROM system_config WHERE config_key = 'show_demo_accounts'",
+    )
+    .await;
+
+    // answer_index points at the correct options; fill-in-the-blank has alternatives.
+    let kg = questions::Entity::find()
+        .filter(questions::Column::SubjectId.is_not_null())
+        .all(db)
+        .await
+        .unwrap();
+    assert!(!kg.is_empty());
+    for q in &kg {
+        let at = |what: &str| {
+            format!(
+                "{backend:?}: question {} ({:?}): {what}",
+                q.id, q.question_type
+            )
+        };
+        match q.question_type {
+            QuestionType::MultipleChoice => {
+                let options = q
+                    .options
+                    .as_ref()
+                    .and_then(|o| o.as_array())
+                    .expect("options");
+                let index: Vec<usize> =
+                    serde_json::from_value(q.answer_index.clone().expect("answer_index"))
+                        .unwrap_or_else(|e| panic!("{}", at(&e.to_string())));
+                let picked: Vec<_> = index
+                    .iter()
+                    .map(|i| options.get(*i).cloned().expect("an option"))
+                    .collect();
+                let expected = if q.allow_multiple {
+                    serde_json::json!(picked)
+                } else {
+                    assert_eq!(picked.len(), 1, "{}", at("one correct option"));
+                    picked[0].clone()
+                };
+                assert_eq!(q.correct_answer, expected, "{}", at("answer_index"));
+            }
+            QuestionType::FillBlank => {
+                assert!(q.answer_index.is_none(), "{}", at("no options"));
+                assert!(
+                    q.alternative_answers.as_ref().is_some_and(|a| a.is_array()),
+                    "{}",
+                    at("alternatives")
+                );
+                assert!(
+                    q.hints.as_ref().is_some_and(|a| a.is_array()),
+                    "{}",
+                    at("hints")
+                );
+            }
+            QuestionType::TrueFalse | QuestionType::Matching => {
+                panic!("{}", at("KG has no such type"))
+            }
+            _ => assert!(q.answer_index.is_none(), "{}", at("no options")),
+        }
+        assert!(
+            q.extra_properties.as_ref().is_some_and(|e| e.is_object()),
+            "{}",
+            at("extra_properties")
+        );
     }
 }
 

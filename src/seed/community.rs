@@ -20,11 +20,11 @@ use sea_orm::IntoActiveModel;
 use serde_json::json;
 
 use super::det::{ACTIVITY, Ctx, dec};
+use super::learning::{State, course_rating, course_totals, enrollments_of, state};
 use super::people::{DIFFICULTIES, SKILLS, TIMEZONES, instructor, learner, user};
 use super::plan::{
-    ANNOUNCEMENTS_PER_COURSE, COURSES_PER_LEARNER, DATA_PER_PLUGIN, LESSONS_PER_MODULE,
-    MEETINGS_PER_GROUP, MEMBERS_PER_GROUP, MODULES_PER_COURSE, POSTS_PER_THREAD,
-    THREADS_PER_COURSE, WEEKS_PER_GROUP,
+    ANNOUNCEMENTS_PER_COURSE, DATA_PER_PLUGIN, LESSONS_PER_MODULE, MEETINGS_PER_GROUP,
+    MEMBERS_PER_GROUP, MODULES_PER_COURSE, POSTS_PER_THREAD, THREADS_PER_COURSE, WEEKS_PER_GROUP,
 };
 
 type Ts = DateTime<FixedOffset>;
@@ -482,21 +482,24 @@ pub fn notifications(ctx: &Ctx) -> impl Iterator<Item = notifications::ActiveMod
 pub fn course_analytics(
     ctx: &Ctx,
 ) -> impl Iterator<Item = course_analytics::ActiveModel> + Send + '_ {
+    let totals = course_totals(ctx);
     (0..ctx.n.courses).map(move |c| {
         let mut rng = ctx.rng("course_analytics", c);
         let created = ctx.created("courses", c) + TimeDelta::days(1);
-        let total = (ctx.n.enrollments / ctx.n.courses) as i32;
-        let completed = total / 5;
+        // The course's enrollments, payments and refunds, as written.
+        let t = totals[c as usize];
+        let rate = |part: i32| dec(i64::from(part) * 10000 / i64::from(t.enrollments.max(1)), 2);
         course_analytics::Model {
             course_id: ctx.id_of("courses", c),
-            total_enrollments: total,
-            active_enrollments: total - completed - total / 8,
-            completion_count: completed,
-            completion_rate: dec(i64::from(completed) * 10000 / i64::from(total.max(1)), 2),
-            average_rating: Some(dec(rng.random_range(300..=500), 2)),
-            total_revenue: dec(rng.random_range(0..5_000_000), 2),
-            average_time_to_completion_days: Some(rng.random_range(20..120)),
-            dropout_rate: dec(rng.random_range(0..3000), 2),
+            total_enrollments: t.enrollments,
+            active_enrollments: t.active,
+            completion_count: t.completed,
+            completion_rate: rate(t.completed),
+            average_rating: course_rating(ctx, c, &t),
+            total_revenue: dec(t.revenue_cents, 2),
+            average_time_to_completion_days: (t.completed > 0)
+                .then(|| (t.completion_days / i64::from(t.completed)) as i32),
+            dropout_rate: rate(t.dropped),
             most_difficult_lesson_id: Some(ctx.id_of(
                 "lessons",
                 c * MODULES_PER_COURSE * LESSONS_PER_MODULE + rng.random_range(0..LESSONS_PER_MODULE),
@@ -515,13 +518,15 @@ pub fn student_analytics(
     (0..ctx.n.learners).map(move |k| {
         let mut rng = ctx.rng("student_analytics", k);
         let created = ctx.created("users", learner(ctx, k)) + TimeDelta::days(1);
-        let completed: i32 = rng.random_range(0..=1);
+        // The learner's enrollments as written: dropped ones are neither done nor in progress.
+        let enrolled = enrollments_of(ctx, k);
+        let count = |wanted: State| enrolled.clone().filter(|e| state(*e) == wanted).count() as i32;
         let current: i32 = rng.random_range(0..20);
         student_analytics::Model {
             user_id: user(ctx, learner(ctx, k)),
-            total_courses_enrolled: COURSES_PER_LEARNER as i32,
-            courses_completed: completed,
-            courses_in_progress: COURSES_PER_LEARNER as i32 - completed,
+            total_courses_enrolled: enrolled.clone().count() as i32,
+            courses_completed: count(State::Completed),
+            courses_in_progress: count(State::Active),
             average_quiz_score: Some(dec(rng.random_range(4000..=10000), 2)),
             total_time_invested_minutes: rng.random_range(30..6000),
             current_streak_days: current,

@@ -130,6 +130,74 @@ impl Ctx {
     }
 }
 
+/// A seed-independent hash of (key, i), for the shape of the data that the plan counts (how
+/// many lessons an enrollment reached): row totals are a function of the scale only, so they
+/// must not depend on the seed.
+pub fn shape(key: &str, i: u64) -> u64 {
+    let mut h: u64 = 0x8422_2325_cbf2_9ce4;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    splitmix(h.wrapping_add(i))
+}
+
+/// Parents per block of a [`Fanout`].
+pub const BLOCK: u64 = 5;
+
+/// Children per parent that differ between parents while the total stays exact: parents come
+/// in blocks of [`BLOCK`], and the five parents of a block get `mean - 2 ..= mean + 2` children
+/// in a seeded order. So a table has `mean` children per parent in all (the plan's number), a
+/// parent has 1 to 5 enrollments, say, and row `r` finds its parent without a table in memory.
+/// The parent count must be a multiple of [`BLOCK`].
+#[derive(Clone, Copy, Debug)]
+pub struct Fanout {
+    pub key: &'static str,
+    pub mean: u64,
+}
+
+impl Fanout {
+    /// The children of the parents of block `b`, in parent order.
+    fn block(&self, ctx: &Ctx, b: u64) -> [u64; BLOCK as usize] {
+        let mut counts = [0; BLOCK as usize];
+        for (j, c) in counts.iter_mut().enumerate() {
+            *c = self.mean + j as u64 - 2;
+        }
+        // Fisher-Yates with the block's own generator.
+        let mut h = ctx.hash(self.key, b);
+        for j in (1..counts.len()).rev() {
+            counts.swap(j, (h % (j as u64 + 1)) as usize);
+            h = splitmix(h);
+        }
+        counts
+    }
+
+    /// Children of parent `p`.
+    pub fn count(&self, ctx: &Ctx, p: u64) -> u64 {
+        self.block(ctx, p / BLOCK)[(p % BLOCK) as usize]
+    }
+
+    /// Row index of the first child of parent `p`.
+    pub fn first(&self, ctx: &Ctx, p: u64) -> u64 {
+        let (b, j) = (p / BLOCK, (p % BLOCK) as usize);
+        b * BLOCK * self.mean + self.block(ctx, b)[..j].iter().sum::<u64>()
+    }
+
+    /// The parent of row `r` and the row's place among that parent's children.
+    pub fn locate(&self, ctx: &Ctx, r: u64) -> (u64, u64) {
+        let per_block = BLOCK * self.mean;
+        let (b, mut o) = (r / per_block, r % per_block);
+        let counts = self.block(ctx, b);
+        let mut j = 0;
+        // The block's counts sum to `per_block`, so the last parent takes what is left.
+        while j + 1 < counts.len() && o >= counts[j] {
+            o -= counts[j];
+            j += 1;
+        }
+        (b * BLOCK + j as u64, o)
+    }
+}
+
 fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

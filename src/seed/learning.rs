@@ -1,6 +1,9 @@
 //! The LMS side (modules `courses`, `enrollments`, `assessments`, `payments`): instructors'
-//! courses of modules and lessons, learners enrolled in three courses each, their lesson
+//! courses of modules and lessons, learners enrolled in one to five courses each, their lesson
 //! progress, quiz and assignment submissions, certificates, payments and refunds.
+//!
+//! The counters on courses (enrollment_count, total_reviews) follow from the enrollments, and
+//! an enrollment's progress_percentage from its lesson_progress rows.
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use entity::sea_orm_active_enums::{
@@ -23,9 +26,10 @@ use serde_json::json;
 use super::det::{Ctx, dec, slug};
 use super::people::{DIFFICULTIES, instructor, learner, user};
 use super::plan::{
-    COURSES_PER_LEARNER, LESSONS_PER_MODULE, MODULES_PER_COURSE, PROGRESS_PER_ENROLLMENT,
-    QUESTIONS_PER_QUIZ, SUBMISSIONS_PER_ENROLLMENT,
+    ENROLLMENTS, LESSONS_PER_COURSE, LESSONS_PER_MODULE, MODULES_PER_COURSE, QUESTIONS_PER_QUIZ,
+    SUBMISSIONS_PER_ENROLLMENT, enrollment_completed, lessons_completed, progress_rows,
 };
+use super::practice::kp_subject;
 
 type Ts = DateTime<FixedOffset>;
 
@@ -37,15 +41,22 @@ const CATEGORIES: &[&str] = &[
     "Writing",
 ];
 
-/// The course of enrollment `e`: learner `e / 3` takes three distinct courses.
+/// The course of enrollment `e`: the `j`-th enrollment of learner `k` is course `7k + j`, so a
+/// learner's (at most five) courses are distinct.
 pub fn course_of(ctx: &Ctx, e: u64) -> u64 {
-    let (k, j) = (e / COURSES_PER_LEARNER, e % COURSES_PER_LEARNER);
+    let (k, j) = ENROLLMENTS.locate(ctx, e);
     (k * 7 + j) % ctx.n.courses
 }
 
 /// The user index of the learner of enrollment `e`.
 pub fn student_of(ctx: &Ctx, e: u64) -> u64 {
-    learner(ctx, e / COURSES_PER_LEARNER)
+    learner(ctx, ENROLLMENTS.locate(ctx, e).0)
+}
+
+/// The enrollments of learner `k` (1 to 5).
+pub fn enrollments_of(ctx: &Ctx, k: u64) -> std::ops::Range<u64> {
+    let first = ENROLLMENTS.first(ctx, k);
+    first..first + ENROLLMENTS.count(ctx, k)
 }
 
 /// The price of course `c`: every course is paid, 19.99 to 99.99 USD.
@@ -54,14 +65,14 @@ fn price(c: u64) -> i64 {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
+pub enum State {
     Active,
     Completed,
     Dropped,
 }
 
-fn state(e: u64) -> State {
-    if e.is_multiple_of(5) {
+pub fn state(e: u64) -> State {
+    if enrollment_completed(e) {
         State::Completed
     } else if e.is_multiple_of(7) {
         State::Dropped
@@ -80,10 +91,55 @@ fn enrollment_times(ctx: &Ctx, e: u64) -> (Ts, Option<Ts>) {
     )
 }
 
+/// What a course's counters and analytics add up from its enrollments and payments.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CourseTotals {
+    pub enrollments: i32,
+    pub active: i32,
+    pub completed: i32,
+    pub dropped: i32,
+    /// Days from enrollment to completion, summed over the completed enrollments.
+    pub completion_days: i64,
+    /// Payments for the course less their refunds, in cents.
+    pub revenue_cents: i64,
+}
+
+/// The totals of every course, in one pass over the enrollments: memory in the number of
+/// courses, not of enrollments.
+pub fn course_totals(ctx: &Ctx) -> Vec<CourseTotals> {
+    let mut totals = vec![CourseTotals::default(); ctx.n.courses as usize];
+    for e in 0..ctx.n.enrollments {
+        let t = &mut totals[course_of(ctx, e) as usize];
+        t.enrollments += 1;
+        match state(e) {
+            State::Active => t.active += 1,
+            State::Dropped => t.dropped += 1,
+            State::Completed => {
+                t.completed += 1;
+                if let (enrolled, Some(done)) = enrollment_times(ctx, e) {
+                    t.completion_days += (done - enrolled).num_days();
+                }
+            }
+        }
+        if e.is_multiple_of(3) {
+            let p = e / 3;
+            t.revenue_cents += payment_amount(ctx, p) - refund_amount(ctx, p);
+        }
+    }
+    totals
+}
+
+/// The course's average rating, given by the learners who completed it, if any did.
+pub fn course_rating(ctx: &Ctx, c: u64, totals: &CourseTotals) -> Option<rust_decimal::Decimal> {
+    (totals.completed > 0).then(|| dec(300 + (ctx.hash("courses.rating", c) % 201) as i64, 2))
+}
+
 pub fn courses(ctx: &Ctx) -> impl Iterator<Item = courses::ActiveModel> + Send + '_ {
+    let totals = course_totals(ctx);
     (0..ctx.n.courses).map(move |c| {
         let mut rng = ctx.rng("courses", c);
         let created = ctx.created("courses", c);
+        let t = totals[c as usize];
         let title: String = CatchPhrase().fake_with_rng(&mut rng);
         let published = c % 6 != 5;
         courses::Model {
@@ -97,9 +153,10 @@ pub fn courses(ctx: &Ctx) -> impl Iterator<Item = courses::ActiveModel> + Send +
             price: dec(price(c), 2),
             currency: "USD".to_owned(),
             enrollment_limit: c.is_multiple_of(3).then_some(500),
-            enrollment_count: (ctx.n.enrollments / ctx.n.courses) as i32,
-            average_rating: Some(dec(rng.random_range(300..=500), 2)),
-            total_reviews: rng.random_range(0..200),
+            enrollment_count: t.enrollments,
+            // No table holds course reviews: those who completed the course reviewed it.
+            average_rating: course_rating(ctx, c, &t),
+            total_reviews: t.completed,
             status: if published {
                 CourseStatus::Published
             } else {
@@ -178,6 +235,19 @@ fn payment_amount(ctx: &Ctx, p: u64) -> i64 {
     price(course_of(ctx, 3 * p))
 }
 
+/// What was refunded of payment `p` (every fifth is refunded, in full or by half), in cents.
+fn refund_amount(ctx: &Ctx, p: u64) -> i64 {
+    if !p.is_multiple_of(5) {
+        return 0;
+    }
+    let amount = payment_amount(ctx, p);
+    if (p / 5).is_multiple_of(2) {
+        amount
+    } else {
+        amount / 2
+    }
+}
+
 pub fn payments(ctx: &Ctx) -> impl Iterator<Item = payments::ActiveModel> + Send + '_ {
     (0..ctx.n.payments).map(move |p| {
         let created = ctx.created("payments", p);
@@ -248,10 +318,11 @@ pub fn enrollments(ctx: &Ctx) -> impl Iterator<Item = enrollments::ActiveModel> 
             course_id: ctx.id_of("courses", course_of(ctx, e)),
             enrolled_at: enrolled,
             completed_at: completed,
-            progress_percentage: match st {
-                State::Completed => dec(10000, 2),
-                _ => dec(rng.random_range(0..9500), 2),
-            },
+            // Completed lessons of the course's lessons, as its lesson_progress rows say.
+            progress_percentage: dec(
+                (lessons_completed(e) * 10000 / LESSONS_PER_COURSE) as i64,
+                2,
+            ),
             last_accessed_at: Some(last),
             payment_id: e.is_multiple_of(3).then(|| ctx.id_of("payments", e / 3)),
             status: match st {
@@ -269,46 +340,40 @@ pub fn enrollments(ctx: &Ctx) -> impl Iterator<Item = enrollments::ActiveModel> 
 pub fn lesson_progress(
     ctx: &Ctx,
 ) -> impl Iterator<Item = lesson_progress::ActiveModel> + Send + '_ {
-    (0..ctx.n.enrollments * PROGRESS_PER_ENROLLMENT).map(move |r| {
-        let e = r / PROGRESS_PER_ENROLLMENT;
-        let o = r % PROGRESS_PER_ENROLLMENT;
-        let mut rng = ctx.rng("lesson_progress", r);
-        let (enrolled, _) = enrollment_times(ctx, e);
-        // The lessons of the course's first two modules, in order.
-        let l = course_of(ctx, e) * MODULES_PER_COURSE * LESSONS_PER_MODULE + o;
-        let reached = if state(e) == State::Completed {
-            PROGRESS_PER_ENROLLMENT
-        } else {
-            ctx.hash("lesson_progress.reached", e) % (PROGRESS_PER_ENROLLMENT + 1)
-        };
-        let status = match o.cmp(&reached) {
-            std::cmp::Ordering::Less => ProgressStatus::Completed,
-            std::cmp::Ordering::Equal => ProgressStatus::InProgress,
-            std::cmp::Ordering::Greater => ProgressStatus::NotStarted,
-        };
-        let created = enrolled + TimeDelta::hours(1 + 20 * o as i64);
-        let done = status == ProgressStatus::Completed;
-        let started = status != ProgressStatus::NotStarted;
-        lesson_progress::Model {
-            id: ctx.id("lesson_progress", r, created),
-            enrollment_id: ctx.id_of("enrollments", e),
-            lesson_id: ctx.id_of("lessons", l),
-            time_spent_seconds: if started {
-                rng.random_range(60..3600)
-            } else {
-                0
-            },
-            completed_at: done.then(|| created + TimeDelta::minutes(rng.random_range(5..90))),
-            quiz_score: (done && lesson_type(l) == LessonType::Quiz)
-                .then(|| rng.random_range(40..=100)),
-            attempts_count: if started { rng.random_range(1..4) } else { 0 },
-            last_accessed_at: started.then_some(created),
-            status,
-            created_at: created,
-            updated_at: created,
-        }
-        .into_active_model()
-    })
+    (0..ctx.n.enrollments)
+        .flat_map(move |e| (0..progress_rows(e)).map(move |o| progress(ctx, e, o)))
+}
+
+/// Progress of enrollment `e` in the `o`-th lesson of its course: the lessons before
+/// [`lessons_completed`] are completed, the next one is in progress.
+fn progress(ctx: &Ctx, e: u64, o: u64) -> lesson_progress::ActiveModel {
+    // A slot per (enrollment, lesson): unique, and independent of the other enrollments' rows.
+    let r = e * LESSONS_PER_COURSE + o;
+    let mut rng = ctx.rng("lesson_progress", r);
+    let (enrolled, _) = enrollment_times(ctx, e);
+    let l = course_of(ctx, e) * LESSONS_PER_COURSE + o;
+    let status = if o < lessons_completed(e) {
+        ProgressStatus::Completed
+    } else {
+        ProgressStatus::InProgress
+    };
+    let created = enrolled + TimeDelta::hours(1 + 20 * o as i64);
+    let done = status == ProgressStatus::Completed;
+    lesson_progress::Model {
+        id: ctx.id("lesson_progress", r, created),
+        enrollment_id: ctx.id_of("enrollments", e),
+        lesson_id: ctx.id_of("lessons", l),
+        time_spent_seconds: rng.random_range(60..3600),
+        completed_at: done.then(|| created + TimeDelta::minutes(rng.random_range(5..90))),
+        quiz_score: (done && lesson_type(l) == LessonType::Quiz)
+            .then(|| rng.random_range(40..=100)),
+        attempts_count: rng.random_range(1..4),
+        last_accessed_at: Some(created),
+        status,
+        created_at: created,
+        updated_at: created,
+    }
+    .into_active_model()
 }
 
 pub fn certificates(ctx: &Ctx) -> impl Iterator<Item = certificates::ActiveModel> + Send + '_ {
@@ -335,21 +400,13 @@ pub fn refunds(ctx: &Ctx) -> impl Iterator<Item = refunds::ActiveModel> + Send +
     (0..ctx.n.refunds()).map(move |i| {
         let p = i * 5;
         let created = ctx.created("payments", p) + TimeDelta::days(7);
-        let amount = payment_amount(ctx, p);
         refunds::Model {
             id: ctx.id("refunds", i, created),
             payment_id: ctx.id_of("payments", p),
             enrollment_id: Some(ctx.id_of("enrollments", 3 * p)),
             stripe_refund_id: Some(format!("re_{i:06}{:012x}", ctx.hash("re", i) >> 16)),
             // Never more than the payment: full refunds, and half ones for every other.
-            amount: dec(
-                if i.is_multiple_of(2) {
-                    amount
-                } else {
-                    amount / 2
-                },
-                2,
-            ),
+            amount: dec(refund_amount(ctx, p), 2),
             reason: Some(
                 ["requested_by_customer", "duplicate", "course_cancelled"][i as usize % 3]
                     .to_owned(),
@@ -398,6 +455,140 @@ pub fn quizzes(ctx: &Ctx) -> impl Iterator<Item = quizzes::ActiveModel> + Send +
     })
 }
 
+/// A Kedge bank question (SPEC-26-27 §26.4): what its row holds and its answers are checked
+/// against. Choice questions have four distinct options and 0-based `answer_index`es into them.
+pub struct KgQuestion {
+    pub kind: QuestionType,
+    pub allow_multiple: bool,
+    /// Empty for questions without options.
+    pub options: Vec<String>,
+    pub answer_index: Vec<usize>,
+    /// Fill-in-the-blank: the accepted answer of each blank (one or two blanks); short answer:
+    /// the expected answer.
+    pub blanks: Vec<String>,
+    pub alternatives: Vec<String>,
+    pub subject: &'static str,
+}
+
+impl KgQuestion {
+    /// Kedge's `quizzes.type` of this question (the value map of SPEC-26-27 §26.4 reversed).
+    pub fn kg_type(&self) -> &'static str {
+        match (&self.kind, self.allow_multiple) {
+            (QuestionType::MultipleChoice, false) => "single-choice",
+            (QuestionType::MultipleChoice, true) => "multiple-choice",
+            (QuestionType::FillBlank, _) => "fill-in-the-blank",
+            (QuestionType::Essay, _) => "subjective",
+            _ => "other",
+        }
+    }
+
+    pub fn correct_answer(&self) -> serde_json::Value {
+        match (&self.kind, self.allow_multiple) {
+            (QuestionType::MultipleChoice, false) => json!(self.options[self.answer_index[0]]),
+            (QuestionType::MultipleChoice, true) => json!(
+                self.answer_index
+                    .iter()
+                    .map(|i| &self.options[*i])
+                    .collect::<Vec<_>>()
+            ),
+            (QuestionType::FillBlank, _) if self.blanks.len() > 1 => json!(self.blanks),
+            (QuestionType::Essay, _) => json!({"rubric": "complete sentences"}),
+            _ => json!(self.blanks[0]),
+        }
+    }
+
+    /// A learner's answer as Kedge stores it: option indices for choices (KG …031), text
+    /// otherwise; `correct` says whether it is right.
+    pub fn answer(&self, correct: bool, wrong: &str) -> serde_json::Value {
+        match (&self.kind, self.allow_multiple) {
+            (QuestionType::MultipleChoice, false) => {
+                let right = self.answer_index[0];
+                json!(if correct { right } else { (right + 1) % 4 })
+            }
+            (QuestionType::MultipleChoice, true) => {
+                json!(if correct {
+                    &self.answer_index[..]
+                } else {
+                    &self.answer_index[..1]
+                })
+            }
+            (QuestionType::FillBlank, _) if self.blanks.len() > 1 => {
+                json!(if correct {
+                    // The blanks are one order-independent group.
+                    vec![self.blanks[1].clone(), self.blanks[0].clone()]
+                } else {
+                    vec![self.blanks[0].clone(), wrong.to_owned()]
+                })
+            }
+            (QuestionType::FillBlank | QuestionType::ShortAnswer, _) => json!(if correct {
+                self.alternatives
+                    .first()
+                    .unwrap_or(&self.blanks[0])
+                    .as_str()
+            } else {
+                wrong
+            }),
+            _ => json!(wrong),
+        }
+    }
+}
+
+/// Bank question `b` (question row `quiz_questions + b`). Ten kinds in turn: single choice
+/// four times, multiple choice and fill-in-the-blank twice, an essay and an "other" (short
+/// answer) once, so that KG rows never carry true_false or matching.
+pub fn kg_question(ctx: &Ctx, b: u64) -> KgQuestion {
+    let x = ctx.n.quiz_questions() + b;
+    let mut rng = ctx.rng("questions.kg", b);
+    let mut words: Vec<String> = Vec::with_capacity(4);
+    while words.len() < 4 {
+        let w: String = Word().fake_with_rng(&mut rng);
+        let w = if words.contains(&w) {
+            format!("{w}{}", words.len())
+        } else {
+            w
+        };
+        words.push(w);
+    }
+    let (kind, allow_multiple) = match b % 10 {
+        1 | 6 => (QuestionType::MultipleChoice, true),
+        2 | 7 => (QuestionType::FillBlank, false),
+        4 => (QuestionType::Essay, false),
+        9 => (QuestionType::ShortAnswer, false),
+        _ => (QuestionType::MultipleChoice, false),
+    };
+    let first = rng.random_range(0..4);
+    let mut q = KgQuestion {
+        kind,
+        allow_multiple,
+        options: Vec::new(),
+        answer_index: Vec::new(),
+        blanks: Vec::new(),
+        alternatives: Vec::new(),
+        subject: kp_subject(x % ctx.n.knowledge_points),
+    };
+    match (&q.kind, allow_multiple) {
+        (QuestionType::MultipleChoice, false) => {
+            q.answer_index = vec![first];
+        }
+        (QuestionType::MultipleChoice, true) => {
+            let mut both = vec![first, (first + 1 + rng.random_range(0..3)) % 4];
+            both.sort_unstable();
+            q.answer_index = both;
+        }
+        (QuestionType::FillBlank, _) => {
+            let blanks = if b % 20 == 7 { 2 } else { 1 };
+            q.blanks = words[..blanks].to_vec();
+            q.alternatives = vec![words[0].to_uppercase(), format!("{}s", words[0])];
+        }
+        (QuestionType::ShortAnswer, _) => q.blanks = vec![words[0].clone()],
+        _ => {}
+    }
+    if q.kind == QuestionType::MultipleChoice {
+        q.options = words;
+    }
+    q
+}
+
 const QUESTION_TYPES: [QuestionType; 6] = [
     QuestionType::MultipleChoice,
     QuestionType::TrueFalse,
@@ -407,35 +598,22 @@ const QUESTION_TYPES: [QuestionType; 6] = [
     QuestionType::Essay,
 ];
 
+/// Quiz questions come from DZ (the KG columns stay NULL); bank questions from Kedge.
 pub fn questions(ctx: &Ctx) -> impl Iterator<Item = questions::ActiveModel> + Send + '_ {
     let quiz_questions = ctx.n.quiz_questions();
     (0..quiz_questions + ctx.n.bank_questions()).map(move |x| {
         let mut rng = ctx.rng("questions", x);
         let created = ctx.created("questions", x);
         let in_quiz = x < quiz_questions;
-        let kind = QUESTION_TYPES[x as usize % QUESTION_TYPES.len()].clone();
-        let options: Vec<String> = (0..4).map(|_| Word().fake_with_rng(&mut rng)).collect();
-        let (options, answer) = match kind {
-            QuestionType::MultipleChoice => {
-                (Some(json!(options)), json!(options[rng.random_range(0..4)]))
-            }
-            QuestionType::TrueFalse => (Some(json!([true, false])), json!(rng.random_bool(0.5))),
-            QuestionType::Essay => (None, json!({"rubric": "complete sentences"})),
-            _ => (None, json!(options[0])),
-        };
-        questions::Model {
+        let kg = (!in_quiz).then(|| kg_question(ctx, x - quiz_questions));
+        let mut row = questions::Model {
             id: ctx.id_of("questions", x),
-            subject_id: None,
-            alternative_answers: None,
-            answer_index: None,
-            hints: None,
-            extra_properties: None,
             quiz_id: in_quiz.then(|| ctx.id_of("quizzes", x / QUESTIONS_PER_QUIZ)),
             // Bank questions (Kedge) belong to knowledge points; a third of quiz questions too.
             knowledge_point_id: (!in_quiz || x.is_multiple_of(3))
                 .then(|| ctx.id_of("knowledge_points", x % ctx.n.knowledge_points)),
-            allow_multiple: kind == QuestionType::MultipleChoice && x % 4 == 3,
-            question_type: kind,
+            allow_multiple: false,
+            question_type: QuestionType::MultipleChoice,
             question_text: format!(
                 "{}?",
                 Sentence(5..12)
@@ -443,8 +621,8 @@ pub fn questions(ctx: &Ctx) -> impl Iterator<Item = questions::ActiveModel> + Se
                     .trim_end_matches('.')
             ),
             question_media_url: None,
-            options,
-            correct_answer: answer,
+            options: None,
+            correct_answer: json!(null),
             explanation: Some(Sentence(6..14).fake_with_rng(&mut rng)),
             original_paragraph: (!in_quiz).then(|| Paragraph(2..4).fake_with_rng(&mut rng)),
             images: (!in_quiz).then(|| json!([])),
@@ -457,15 +635,58 @@ pub fn questions(ctx: &Ctx) -> impl Iterator<Item = questions::ActiveModel> + Se
                 QuestionDifficulty::Hard,
             ][rng.random_range(0..3)]
             .clone(),
-            created_at: created,
-            updated_at: created,
             subject_id: None,
             alternative_answers: None,
             answer_index: None,
             hints: None,
             extra_properties: None,
+            created_at: created,
+            updated_at: created,
+        };
+        if let Some(q) = kg {
+            row.correct_answer = q.correct_answer();
+            row.options = (!q.options.is_empty()).then(|| json!(q.options));
+            row.answer_index = (!q.answer_index.is_empty()).then(|| json!(q.answer_index));
+            row.subject_id = Some(q.subject.to_owned());
+            if q.kind == QuestionType::FillBlank {
+                row.alternative_answers = Some(json!(q.alternatives));
+                // One hint or null per blank.
+                let hints: Vec<_> = (0..q.blanks.len())
+                    .map(|i| {
+                        (i == 0).then(|| {
+                            let first = q.blanks[0].chars().next().unwrap_or('?');
+                            format!("Starts with \"{first}\"")
+                        })
+                    })
+                    .collect();
+                row.hints = Some(json!(hints));
+            }
+            row.extra_properties = Some(if q.blanks.len() > 1 {
+                json!({"order-independent-groups": [[0, 1]]})
+            } else {
+                json!({})
+            });
+            row.allow_multiple = q.allow_multiple;
+            row.question_type = q.kind;
+        } else {
+            let kind = QUESTION_TYPES[x as usize % QUESTION_TYPES.len()].clone();
+            let options: Vec<String> = (0..4).map(|_| Word().fake_with_rng(&mut rng)).collect();
+            let (options, answer) = match kind {
+                QuestionType::MultipleChoice => {
+                    (Some(json!(options)), json!(options[rng.random_range(0..4)]))
+                }
+                QuestionType::TrueFalse => {
+                    (Some(json!([true, false])), json!(rng.random_bool(0.5)))
+                }
+                QuestionType::Essay => (None, json!({"rubric": "complete sentences"})),
+                _ => (None, json!(options[0])),
+            };
+            row.allow_multiple = kind == QuestionType::MultipleChoice && x % 4 == 3;
+            row.question_type = kind;
+            row.options = options;
+            row.correct_answer = answer;
         }
-        .into_active_model()
+        row.into_active_model()
     })
 }
 

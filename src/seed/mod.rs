@@ -378,6 +378,8 @@ async fn write_all<C: ConnectionTrait>(
         sentence_attempts => practice::sentence_attempts(ctx),
         user_progress => practice::user_progress(ctx),
         practice_answers => practice::practice_answers(ctx),
+        question_reports => practice::question_reports(ctx),
+        system_config => practice::system_config(ctx),
         student_weaknesses => practice::student_weaknesses(ctx),
         student_mistakes => practice::student_mistakes(ctx),
         attachments => practice::attachments(ctx),
@@ -438,6 +440,29 @@ mod tests {
         // Linear up to the rounding of "every fourth enrollment..." fan-outs.
         let hundred: u64 = plan(100).values().sum();
         assert!(hundred.abs_diff(100 * one) < one, "{hundred} vs {one}");
+    }
+
+    #[test]
+    fn fanouts_vary_between_learners_and_keep_the_planned_totals() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        for scale in [1, 4] {
+            let ctx = Ctx::new(scale, 42, day);
+            for fanout in [plan::ENROLLMENTS, plan::WEAKNESSES, plan::MISTAKES] {
+                let mut row = 0;
+                let mut seen = std::collections::BTreeSet::new();
+                for k in 0..ctx.n.learners {
+                    let n = fanout.count(&ctx, k);
+                    seen.insert(n);
+                    assert_eq!(fanout.first(&ctx, k), row, "{} of learner {k}", fanout.key);
+                    for j in 0..n {
+                        assert_eq!(fanout.locate(&ctx, row + j), (k, j), "{}", fanout.key);
+                    }
+                    row += n;
+                }
+                assert_eq!(row, ctx.n.learners * fanout.mean, "{}", fanout.key);
+                assert_eq!(seen.len(), 5, "{}: learners differ", fanout.key);
+            }
+        }
     }
 
     #[test]

@@ -101,9 +101,11 @@ pub fn users(ctx: &Ctx) -> impl Iterator<Item = users::ActiveModel> + Send + '_ 
         let email = (i % 10 != 9).then(|| format!("{login}@example.com"));
         let last_login = created + TimeDelta::days(rng.random_range(1..600));
         let consent = rng.random_bool(0.8);
+        // Every third learner is a Kedge student in a school class: year, grade, class.
+        let class = (role == Role::Student && i.is_multiple_of(3))
+            .then(|| format!("{}{:02}{:02}", 2024 + i % 2, 1 + i / 3 % 3, 1 + i / 9 % 4));
         users::Model {
             id: user(ctx, i),
-            class: None,
             email,
             username: Some(login),
             password_hash: Some(format!(
@@ -136,9 +138,9 @@ pub fn users(ctx: &Ctx) -> impl Iterator<Item = users::ActiveModel> + Send + '_ 
             metadata: Some(json!({"source": "demo", "signup_channel": CHANNELS[i as usize % 3]})),
             is_active: i % 25 != 24,
             deleted_at: None,
+            class,
             created_at: created,
             updated_at: last_login,
-            class: None,
         }
         .into_active_model()
     })
@@ -292,7 +294,10 @@ pub fn stories(ctx: &Ctx) -> impl Iterator<Item = stories::ActiveModel> + Send +
             estimated_duration: Some(rng.random_range(3..20)),
             avg_rating: dec(avg, 2),
             rating_count: RATINGS_PER_STORY as i32,
-            practice_count: rng.random_range(0..500),
+            // The story sessions of this story: story session m practises story m % stories.
+            practice_count: (ctx.n.story_sessions() / ctx.n.stories
+                + u64::from(s < ctx.n.story_sessions() % ctx.n.stories))
+                as i32,
             view_count: rng.random_range(0..5000),
             created_by: Some(user(ctx, instructor(ctx, s))),
             published_at: published.then(|| created + TimeDelta::days(2)),

@@ -1,14 +1,20 @@
 //! How many rows the demo writes into each table, as a pure function of the scale.
 //!
-//! Every count is linear in the scale: scale 1 writes about 10,000 rows, most of them into the
-//! high-volume tables (attempts, lesson_progress, sentence_attempts, practice_answers, events,
-//! notifications, activities). The reference rows of migration 19 (page sizes, templates,
+//! Every count is linear in the scale (lesson progress up to the spread of the enrollments'
+//! progress, and `system_config`'s few keys are fixed): scale 1 writes about 10,000 rows, most of
+//! them into the high-volume tables (attempts, lesson_progress, sentence_attempts,
+//! practice_answers, events, notifications, activities).
+//!
+//! Learners differ, yet the totals stay a function of the scale: per-learner fan-outs
+//! (enrollments, weaknesses, mistakes) are [`Fanout`]s, whose blocks of five learners always sum
+//! to five times the mean, and what a row count depends on beyond that (how many lessons an
+//! enrollment reached) comes from the seed-independent [`shape`] hash. The reference rows of migration 19 (page sizes, templates,
 //! strategies, the anonymous user and its preferences) are reused, not written again, so the
 //! plan promises no rows for `page_size_presets` and `practice_strategies`.
 
 use std::collections::BTreeMap;
 
-use super::det::{ACTIVITY, SETUP, Window};
+use super::det::{ACTIVITY, Fanout, SETUP, Window, shape};
 
 /// Rows per table, and the shape of the data behind them (per-parent fan-outs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +43,12 @@ pub const VERSIONS_PER_STORY: u64 = 2;
 pub const RATINGS_PER_STORY: u64 = 5;
 pub const MODULES_PER_COURSE: u64 = 4;
 pub const LESSONS_PER_MODULE: u64 = 5;
-pub const COURSES_PER_LEARNER: u64 = 3;
-/// Lesson progress covers the lessons of the first two modules of the course.
-pub const PROGRESS_PER_ENROLLMENT: u64 = 10;
+pub const LESSONS_PER_COURSE: u64 = MODULES_PER_COURSE * LESSONS_PER_MODULE;
+/// Learner `k` takes 1 to 5 courses, 3 on average.
+pub const ENROLLMENTS: Fanout = Fanout {
+    key: "enrollments.per_learner",
+    mean: 3,
+};
 pub const QUESTIONS_PER_QUIZ: u64 = 5;
 pub const BANK_QUESTIONS_PER_SCALE: u64 = 50;
 /// Each enrollment submits the quizzes of its course's first two modules.
@@ -48,8 +57,20 @@ pub const SENTENCES_PER_SESSION: u64 = 6;
 pub const TRIES_PER_SENTENCE: u64 = 2;
 pub const SKILLS_PER_LEARNER: u64 = 2;
 pub const ANSWERS_PER_SESSION: u64 = 20;
-pub const WEAKNESSES_PER_LEARNER: u64 = 3;
-pub const MISTAKES_PER_LEARNER: u64 = 4;
+/// Learner `k` has 1 to 5 weak knowledge points, 3 on average.
+pub const WEAKNESSES: Fanout = Fanout {
+    key: "student_weaknesses.per_learner",
+    mean: 3,
+};
+/// Learner `k` keeps 2 to 6 mistakes, 4 on average.
+pub const MISTAKES: Fanout = Fanout {
+    key: "student_mistakes.per_learner",
+    mean: 4,
+};
+/// Questions reported from practice sessions, per unit of scale.
+pub const REPORTS_PER_SCALE: u64 = 6;
+/// Site-wide settings: a fixed set of keys, whatever the scale.
+pub const SYSTEM_CONFIG_ROWS: u64 = 4;
 pub const ATTEMPTS_PER_SESSION: u64 = 40;
 pub const MEMBERS_PER_GROUP: u64 = 8;
 pub const MEETINGS_PER_GROUP: u64 = 3;
@@ -66,7 +87,7 @@ impl Counts {
         let s = u64::from(scale.max(1));
         let instructors = 5 * s;
         let learners = 45 * s;
-        let enrollments = learners * COURSES_PER_LEARNER;
+        let enrollments = learners * ENROLLMENTS.mean;
         Counts {
             scale: s,
             users: instructors + learners,
@@ -119,6 +140,11 @@ impl Counts {
     /// Completed enrollments (index % 5 == 0) earn a certificate.
     pub fn certificates(&self) -> u64 {
         self.enrollments.div_ceil(5)
+    }
+
+    /// Lesson progress rows: one per lesson each enrollment started (see [`progress_rows`]).
+    pub fn lesson_progress(&self) -> u64 {
+        (0..self.enrollments).map(progress_rows).sum()
     }
 
     /// Every fourth assignment submission gets a second revision.
@@ -174,10 +200,7 @@ impl Counts {
             ("payments", self.payments),
             ("subscriptions", 10 * s),
             ("enrollments", self.enrollments),
-            (
-                "lesson_progress",
-                self.enrollments * PROGRESS_PER_ENROLLMENT,
-            ),
+            ("lesson_progress", self.lesson_progress()),
             ("certificates", self.certificates()),
             ("refunds", self.refunds()),
             ("knowledge_points", self.knowledge_points),
@@ -200,8 +223,10 @@ impl Counts {
                 "practice_answers",
                 self.quiz_sessions() * ANSWERS_PER_SESSION,
             ),
-            ("student_weaknesses", self.learners * WEAKNESSES_PER_LEARNER),
-            ("student_mistakes", self.learners * MISTAKES_PER_LEARNER),
+            ("question_reports", REPORTS_PER_SCALE * s),
+            ("system_config", SYSTEM_CONFIG_ROWS),
+            ("student_weaknesses", self.learners * WEAKNESSES.mean),
+            ("student_mistakes", self.learners * MISTAKES.mean),
             ("attachments", 20 * s),
             ("items", self.items),
             ("attempts", self.adaptive_sessions() * ATTEMPTS_PER_SESSION),
@@ -232,6 +257,27 @@ impl Counts {
             ("usage_statistics", self.learners * USAGE_DAYS_PER_LEARNER),
         ]
     }
+}
+
+/// Whether enrollment `e` is completed: every fifth.
+pub fn enrollment_completed(e: u64) -> bool {
+    e.is_multiple_of(5)
+}
+
+/// Lessons enrollment `e` completed: all of them for a completed enrollment, otherwise 0 to 19,
+/// in the course's order. Seed-independent, since the plan counts the progress rows.
+pub fn lessons_completed(e: u64) -> u64 {
+    if enrollment_completed(e) {
+        LESSONS_PER_COURSE
+    } else {
+        shape("enrollments.lessons_completed", e) % LESSONS_PER_COURSE
+    }
+}
+
+/// Lesson progress rows of enrollment `e`: one per lesson started, that is the completed ones
+/// and, unless all are done, the one in progress.
+pub fn progress_rows(e: u64) -> u64 {
+    (lessons_completed(e) + 1).min(LESSONS_PER_COURSE)
 }
 
 /// The rows `learndb seed --demo --scale <scale>` promises to insert, per table. Tables of the

@@ -2,14 +2,23 @@
 //! three kinds of session, cycling by index: StorySign story practice (index % 4 is 0 or 1,
 //! with sentence attempts), Kedge quiz practice (2, with answers) and adaptive item practice
 //! (3, with attempts). Sessions run across both years, so their attempts do too.
+//!
+//! A session's counters are those of its rows: correct, incorrect and completed items count its
+//! answers, attempts or practised sentences. A Kedge session lists its questions in order,
+//! answers twenty of them and skips up to three (skipped questions have no answer row);
+//! `last_question_index` is where it ended or, if abandoned, where it would resume. All its
+//! questions belong to one subject. Question reports point at a question a learner answered in
+//! such a session.
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use entity::sea_orm_active_enums::{
-    ItemStatus, PracticeSessionStatus, PracticeStrategy, QuestionType, SessionType,
+    ItemStatus, PracticeSessionStatus, PracticeStrategy, QuestionReportStatus, QuestionReportType,
+    QuestionType, SessionType,
 };
 use entity::{
     attachments, attempts, items, knowledge_points, knowledge_points_metadata, practice_answers,
-    practice_sessions, sentence_attempts, student_mistakes, student_weaknesses, user_progress,
+    practice_sessions, question_reports, sentence_attempts, student_mistakes, student_weaknesses,
+    system_config, user_progress,
 };
 use fake::Fake;
 use fake::faker::internet::en::{IPv4, UserAgent};
@@ -18,11 +27,12 @@ use rand::Rng;
 use sea_orm::IntoActiveModel;
 use serde_json::json;
 
-use super::det::{Ctx, dec};
+use super::det::{Ctx, SETUP, dec};
+use super::learning::kg_question;
 use super::people::{DIFFICULTIES, SKILLS, instructor, learner, story_sentences, user};
 use super::plan::{
-    ANSWERS_PER_SESSION, ATTEMPTS_PER_SESSION, MISTAKES_PER_LEARNER, SENTENCES_PER_SESSION,
-    SKILLS_PER_LEARNER, TRIES_PER_SENTENCE, WEAKNESSES_PER_LEARNER,
+    ANSWERS_PER_SESSION, ATTEMPTS_PER_SESSION, MISTAKES, REPORTS_PER_SCALE, SENTENCES_PER_SESSION,
+    SKILLS_PER_LEARNER, SYSTEM_CONFIG_ROWS, TRIES_PER_SENTENCE, WEAKNESSES,
 };
 
 type Ts = DateTime<FixedOffset>;
@@ -31,6 +41,39 @@ const TOPICS: &[&str] = &[
     "Algebra", "Geometry", "Reading", "Grammar", "Physics", "History",
 ];
 const DEVICES: &[&str] = &["ios", "android", "web"];
+
+/// Subject codes of Kedge's application config (knowledge points, questions and sessions).
+pub const SUBJECTS: [&str; 2] = ["history", "math"];
+const SUBJECT_TOPICS: [[&str; 3]; 2] = [
+    ["Ancient History", "Modern History", "World History"],
+    ["Algebra", "Geometry", "Statistics"],
+];
+
+/// The subject of knowledge point `i`: they alternate, so that the bank questions of a subject
+/// are every other one (a question's knowledge point is its index modulo an even count).
+pub fn kp_subject(i: u64) -> &'static str {
+    SUBJECTS[(i % 2) as usize]
+}
+
+/// Questions a Kedge session skips (0 to 3): the `j`-th sits at position `7j + 6`.
+fn skipped(ctx: &Ctx, k: u64) -> u64 {
+    ctx.hash("practice_sessions.skipped", k) % 4
+}
+
+/// Questions an abandoned Kedge session listed but never reached.
+const UNREACHED: u64 = 2;
+
+/// Position in quiz session `k`'s question list of its answer `a`.
+fn answer_position(skipped: u64, a: u64) -> u64 {
+    a + skipped.min(a / 6)
+}
+
+/// Question index at position `p` of quiz session `k`: bank questions two apart, so all of
+/// one subject (the parity of `k`), and distinct for the at most 25 positions of a session
+/// since the bank has at least 50 questions.
+fn session_question(ctx: &Ctx, k: u64, p: u64) -> u64 {
+    ctx.n.quiz_questions() + (2 * (7 * k + p) + k % 2) % ctx.n.bank_questions()
+}
 
 /// Session index of the `k`-th story, quiz and adaptive session.
 fn story_session(k: u64) -> u64 {
@@ -64,11 +107,30 @@ fn attempt_correct(ctx: &Ctx, r: u64) -> bool {
     ctx.hash("attempts.correct", r) % 100 < 62
 }
 
-/// Question index of answer `r`: a bank question.
+/// Question index of answer `r`: a bank question, distinct from the session's other ones.
 fn answer_question(ctx: &Ctx, r: u64) -> u64 {
     let k = r / ANSWERS_PER_SESSION;
     let a = r % ANSWERS_PER_SESSION;
-    ctx.n.quiz_questions() + (k * 7 + a) % ctx.n.bank_questions()
+    session_question(ctx, k, answer_position(skipped(ctx, k), a))
+}
+
+/// When answer `r` was given.
+fn answered_at(ctx: &Ctx, r: u64) -> Ts {
+    let s = quiz_session(r / ANSWERS_PER_SESSION);
+    session_start(ctx, s) + TimeDelta::seconds(30 * (r % ANSWERS_PER_SESSION) as i64 + 10)
+}
+
+/// What answer `r` says, as stored in practice_answers.user_answer.
+fn answer_value(ctx: &Ctx, r: u64) -> serde_json::Value {
+    let q = kg_question(ctx, answer_question(ctx, r) - ctx.n.quiz_questions());
+    let mut rng = ctx.rng("practice_answers.value", r);
+    let wrong: String = Word().fake_with_rng(&mut rng);
+    q.answer(answer_correct(ctx, r), &wrong)
+}
+
+/// Sentence attempt `r`'s accuracy in ten-thousandths; 6000 and more is a success.
+fn sentence_accuracy(ctx: &Ctx, r: u64) -> i64 {
+    3000 + (ctx.hash("sentence_attempts.accuracy", r) % 7001) as i64
 }
 
 pub fn practice_sessions(
@@ -86,11 +148,6 @@ pub fn practice_sessions(
         };
         let mut row = practice_sessions::Model {
             id: ctx.id_of("practice_sessions", s),
-            subject_id: None,
-            incorrect_items: 0,
-            skipped_items: 0,
-            auto_advance_delay: None,
-            last_question_index: None,
             user_id: user(ctx, session_user(ctx, s)),
             session_type: SessionType::Practice,
             status,
@@ -116,21 +173,36 @@ pub fn practice_sessions(
             average_difficulty: None,
             device_type: None,
             app_version: None,
-            created_at: started,
-            updated_at: started,
             subject_id: None,
             incorrect_items: 0,
             skipped_items: 0,
             auto_advance_delay: None,
             last_question_index: None,
+            created_at: started,
+            updated_at: started,
         };
         let duration_ms: i64 = rng.random_range(120_000..2_400_000);
         match s % 4 {
             0 | 1 => {
                 let story = (k * 2 + s % 2) % ctx.n.stories;
                 let sentences = story_sentences(ctx, story);
-                let total = SENTENCES_PER_SESSION as i32;
-                let correct = rng.random_range(2..=total);
+                // Every sentence practised, a success if one of its tries was; an abandoned
+                // session stopped before the story's last sentences.
+                let per_session = SENTENCES_PER_SESSION * TRIES_PER_SENTENCE;
+                let r0 = (2 * k + s % 4) * per_session;
+                let correct = (0..SENTENCES_PER_SESSION)
+                    .filter(|j| {
+                        (0..TRIES_PER_SENTENCE).any(|t| {
+                            sentence_accuracy(ctx, r0 + j * TRIES_PER_SENTENCE + t) >= 6000
+                        })
+                    })
+                    .count() as i32;
+                let practised = SENTENCES_PER_SESSION as i32;
+                let total = if abandoned {
+                    sentences.len() as i32
+                } else {
+                    practised
+                };
                 row.session_type =
                     [SessionType::Individual, SessionType::Practice][s as usize % 2].clone();
                 row.story_id = Some(ctx.id_of("stories", story));
@@ -143,21 +215,35 @@ pub fn practice_sessions(
                 row.performance_metrics =
                     Some(json!({"avg_confidence": rng.random_range(50..99) as f64 / 100.0}));
                 row.total_items = Some(total);
-                row.completed_items = if abandoned { total / 2 } else { total };
-                row.correct_items = correct.min(row.completed_items);
+                row.completed_items = practised;
+                row.correct_items = correct;
+                row.incorrect_items = practised - correct;
                 row.overall_score = Some(dec(rng.random_range(4000..=10000), 4));
             }
             2 => {
-                let r0 = (s / 4) * ANSWERS_PER_SESSION;
+                let r0 = k * ANSWERS_PER_SESSION;
                 let correct = (r0..r0 + ANSWERS_PER_SESSION)
                     .filter(|r| answer_correct(ctx, *r))
                     .count() as i32;
-                let questions: Vec<_> = (r0..r0 + ANSWERS_PER_SESSION)
-                    .map(|r| ctx.id_of("questions", answer_question(ctx, r)))
+                let skips = skipped(ctx, k);
+                let answered = ANSWERS_PER_SESSION + skips;
+                let listed = if abandoned {
+                    answered + UNREACHED
+                } else {
+                    answered
+                };
+                let questions: Vec<_> = (0..listed)
+                    .map(|p| ctx.id_of("questions", session_question(ctx, k, p)))
                     .collect();
                 let kps: Vec<_> = (0..3)
-                    .map(|j| ctx.id_of("knowledge_points", (k + j) % ctx.n.knowledge_points))
+                    .map(|p| {
+                        let x = session_question(ctx, k, p);
+                        ctx.id_of("knowledge_points", x % ctx.n.knowledge_points)
+                    })
                     .collect();
+                row.subject_id = Some(
+                    kp_subject(session_question(ctx, k, 0) % ctx.n.knowledge_points).to_owned(),
+                );
                 row.strategy = Some(
                     [
                         PracticeStrategy::Random,
@@ -170,9 +256,15 @@ pub fn practice_sessions(
                 );
                 row.knowledge_point_ids = Some(json!(kps));
                 row.question_ids = Some(json!(questions));
-                row.total_items = Some(ANSWERS_PER_SESSION as i32);
+                row.total_items = Some(listed as i32);
                 row.completed_items = ANSWERS_PER_SESSION as i32;
                 row.correct_items = correct;
+                row.incorrect_items = ANSWERS_PER_SESSION as i32 - correct;
+                row.skipped_items = skips as i32;
+                // The last question shown or, abandoned, the first one not yet answered.
+                row.last_question_index =
+                    Some(if abandoned { answered } else { answered - 1 } as i32);
+                row.auto_advance_delay = Some([0, 2, 3, 5][k as usize % 4]);
                 row.points_earned = Some(correct * 5);
                 row.time_limit_minutes = Some([15, 30, 45][k as usize % 3]);
             }
@@ -192,6 +284,7 @@ pub fn practice_sessions(
                 row.total_items = Some(ATTEMPTS_PER_SESSION as i32);
                 row.completed_items = ATTEMPTS_PER_SESSION as i32;
                 row.correct_items = correct;
+                row.incorrect_items = ATTEMPTS_PER_SESSION as i32 - correct;
                 row.average_difficulty = Some(dec(rng.random_range(-1500..2000), 3));
                 row.device_type = Some(DEVICES[k as usize % 3].to_owned());
                 row.app_version = Some(format!("3.{}.{}", k % 4, k % 10));
@@ -219,7 +312,7 @@ pub fn sentence_attempts(
         let story = ((s / 4) * 2 + s % 2) % ctx.n.stories;
         let at = session_start(ctx, s) + TimeDelta::seconds(20 * (r % per_session) as i64 + 5);
         let start_frame: i32 = rng.random_range(0..2000);
-        let accuracy: i64 = rng.random_range(3000..=10000);
+        let accuracy = sentence_accuracy(ctx, r);
         sentence_attempts::Model {
             id: ctx.id("sentence_attempts", r, at),
             session_id: ctx.id_of("practice_sessions", s),
@@ -292,23 +385,23 @@ pub fn knowledge_points(
 ) -> impl Iterator<Item = knowledge_points::ActiveModel> + Send + '_ {
     (0..ctx.n.knowledge_points).map(move |i| {
         let created = ctx.created("knowledge_points", i);
-        let topic = TOPICS[i as usize % TOPICS.len()];
+        let subject = kp_subject(i);
+        let topic = SUBJECT_TOPICS[(i % 2) as usize][(i / 2 % 3) as usize];
         let volume = i / 12 + 1;
         let unit = i % 4 + 1;
         knowledge_points::Model {
             id: ctx.id_of("knowledge_points", i),
-            subject_id: None,
-            sort_index: 0,
             code: format!("{}-V{volume}-U{unit}-{i:05}", &topic[..3].to_uppercase()),
             topic: topic.to_owned(),
             volume: Some(format!("Volume {volume}")),
             unit: Some(format!("Unit {unit}")),
             lesson: Some(format!("Lesson {}", i % 3 + 1)),
             sub: i.is_multiple_of(2).then(|| format!("Part {}", i % 5 + 1)),
+            subject_id: Some(subject.to_owned()),
+            // The (volume, unit) groups interleave in blocks of twelve; 1-based within a group.
+            sort_index: (i % 12 / 4 + 1) as i32,
             created_at: created,
             updated_at: created,
-            subject_id: None,
-            sort_index: 0,
         }
         .into_active_model()
     })
@@ -345,14 +438,13 @@ pub fn practice_answers(
     (0..ctx.n.quiz_sessions() * ANSWERS_PER_SESSION).map(move |r| {
         let s = quiz_session(r / ANSWERS_PER_SESSION);
         let mut rng = ctx.rng("practice_answers", r);
-        let at =
-            session_start(ctx, s) + TimeDelta::seconds(30 * (r % ANSWERS_PER_SESSION) as i64 + 10);
+        let at = answered_at(ctx, r);
         let spent: i32 = rng.random_range(5..120);
         practice_answers::Model {
             id: ctx.id("practice_answers", r, at),
             session_id: ctx.id_of("practice_sessions", s),
             question_id: ctx.id_of("questions", answer_question(ctx, r)),
-            user_answer: Some(json!(Word().fake_with_rng::<String, _>(&mut rng))),
+            user_answer: Some(answer_value(ctx, r)),
             is_correct: answer_correct(ctx, r),
             time_spent_seconds: Some(spent),
             answered_at: at,
@@ -366,9 +458,8 @@ pub fn practice_answers(
 pub fn student_weaknesses(
     ctx: &Ctx,
 ) -> impl Iterator<Item = student_weaknesses::ActiveModel> + Send + '_ {
-    (0..ctx.n.learners * WEAKNESSES_PER_LEARNER).map(move |r| {
-        let k = r / WEAKNESSES_PER_LEARNER;
-        let j = r % WEAKNESSES_PER_LEARNER;
+    (0..ctx.n.learners * WEAKNESSES.mean).map(move |r| {
+        let (k, j) = WEAKNESSES.locate(ctx, r);
         let mut rng = ctx.rng("student_weaknesses", r);
         let created =
             ctx.created("users", learner(ctx, k)) + TimeDelta::days(rng.random_range(60..600));
@@ -393,9 +484,8 @@ pub fn student_weaknesses(
 pub fn student_mistakes(
     ctx: &Ctx,
 ) -> impl Iterator<Item = student_mistakes::ActiveModel> + Send + '_ {
-    (0..ctx.n.learners * MISTAKES_PER_LEARNER).map(move |r| {
-        let k = r / MISTAKES_PER_LEARNER;
-        let j = r % MISTAKES_PER_LEARNER;
+    (0..ctx.n.learners * MISTAKES.mean).map(move |r| {
+        let (k, j) = MISTAKES.locate(ctx, r);
         let mut rng = ctx.rng("student_mistakes", r);
         let session = quiz_session((k * 3 + j) % ctx.n.quiz_sessions());
         let last = session_start(ctx, session) + TimeDelta::minutes(5);
@@ -416,6 +506,110 @@ pub fn student_mistakes(
             next_review_at: (!mastered).then(|| last + TimeDelta::days(3)),
             created_at: last,
             updated_at: last,
+        }
+        .into_active_model()
+    })
+}
+
+/// Question reports: a few learners report a question they answered in a Kedge session.
+pub fn question_reports(
+    ctx: &Ctx,
+) -> impl Iterator<Item = question_reports::ActiveModel> + Send + '_ {
+    let n = REPORTS_PER_SCALE * ctx.n.scale;
+    (0..n).map(move |i| {
+        // Distinct sessions: 8 * 6 < 50 quiz sessions per unit of scale.
+        let k = (i * 8 + 5) % ctx.n.quiz_sessions();
+        let s = quiz_session(k);
+        let r = k * ANSWERS_PER_SESSION + (i * 7) % ANSWERS_PER_SESSION;
+        let x = answer_question(ctx, r);
+        let q = kg_question(ctx, x - ctx.n.quiz_questions());
+        let mut rng = ctx.rng("question_reports", i);
+        let created = answered_at(ctx, r) + TimeDelta::minutes(2 + (i % 30) as i64);
+        let status = [
+            QuestionReportStatus::Pending,
+            QuestionReportStatus::Resolved,
+            QuestionReportStatus::Reviewing,
+            QuestionReportStatus::Dismissed,
+            QuestionReportStatus::Resolved,
+            QuestionReportStatus::Pending,
+        ][i as usize % 6]
+            .clone();
+        let closed = matches!(
+            status,
+            QuestionReportStatus::Resolved | QuestionReportStatus::Dismissed
+        );
+        let resolved_at = closed.then(|| ctx.past(created + TimeDelta::days(1 + (i % 5) as i64)));
+        let note = match status {
+            QuestionReportStatus::Resolved => Some("Corrected the question and its answer key."),
+            QuestionReportStatus::Dismissed => Some("The question is right as written."),
+            _ => None,
+        };
+        question_reports::Model {
+            id: ctx.id("question_reports", i, created),
+            question_id: ctx.id_of("questions", x),
+            user_id: user(ctx, session_user(ctx, s)),
+            session_id: Some(ctx.id_of("practice_sessions", s)),
+            report_type: [
+                QuestionReportType::WrongAnswer,
+                QuestionReportType::UnclearWording,
+                QuestionReportType::DisplayError,
+                QuestionReportType::WrongAssociation,
+                QuestionReportType::Duplicate,
+                QuestionReportType::Other,
+            ][i as usize % 6]
+                .clone(),
+            reason: Some(Sentence(4..12).fake_with_rng(&mut rng)),
+            user_answer: Some(answer_value(ctx, r).to_string()),
+            // The question as the learner saw it, in Kedge's terms.
+            question_context: Some(json!({
+                "type": q.kg_type(),
+                "options": (!q.options.is_empty()).then_some(&q.options),
+                "answer_index": (!q.answer_index.is_empty()).then_some(&q.answer_index),
+                "subject_id": q.subject,
+            })),
+            status,
+            resolved_by: closed.then(|| user(ctx, instructor(ctx, i))),
+            resolved_at,
+            resolution_note: note.map(str::to_owned),
+            created_at: created,
+            updated_at: resolved_at.unwrap_or(created),
+        }
+        .into_active_model()
+    })
+}
+
+/// Site-wide settings Kedge reads by key. Not `show_demo_accounts`: learndb seeds no demo
+/// accounts to advertise (SPEC-26-27 §26.3).
+const SYSTEM_CONFIG: [(&str, &str); SYSTEM_CONFIG_ROWS as usize] = [
+    (
+        "practice.defaults",
+        "Question count, time limit and auto-advance delay of a new practice session",
+    ),
+    ("practice.subjects", "Subjects offered for practice"),
+    (
+        "reports.reason_max_length",
+        "Longest reason a question report may give",
+    ),
+    ("maintenance", "Maintenance banner"),
+];
+
+pub fn system_config(ctx: &Ctx) -> impl Iterator<Item = system_config::ActiveModel> + Send + '_ {
+    (0..SYSTEM_CONFIG_ROWS).map(move |i| {
+        let created = ctx.at_in("system_config", i, SYSTEM_CONFIG_ROWS, SETUP);
+        let (key, description) = SYSTEM_CONFIG[i as usize];
+        let value = match i {
+            0 => json!({"questionCount": 20, "timeLimitMinutes": 30, "autoAdvanceDelay": 3}),
+            1 => json!(SUBJECTS),
+            2 => json!(500),
+            _ => json!({"enabled": false, "message": null}),
+        };
+        system_config::Model {
+            id: ctx.id("system_config", i, created),
+            config_key: key.to_owned(),
+            config_value: value,
+            description: Some(description.to_owned()),
+            created_at: created,
+            updated_at: created,
         }
         .into_active_model()
     })
@@ -560,4 +754,34 @@ pub fn attempts(ctx: &Ctx) -> impl Iterator<Item = attempts::ActiveModel> + Send
         }
         .into_active_model()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kedge_session_answers_or_skips_each_of_its_questions_once() {
+        // UNIQUE (session_id, question_id) on practice_answers (SPEC-26-27 §26.2.5).
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        for scale in [1, 2, 7] {
+            let ctx = Ctx::new(scale, 42, day);
+            for k in 0..ctx.n.quiz_sessions() {
+                let listed = ANSWERS_PER_SESSION + skipped(&ctx, k) + UNREACHED;
+                let mut questions: Vec<_> =
+                    (0..listed).map(|p| session_question(&ctx, k, p)).collect();
+                let answered: Vec<_> = (0..ANSWERS_PER_SESSION)
+                    .map(|a| answer_question(&ctx, k * ANSWERS_PER_SESSION + a))
+                    .collect();
+                assert!(answered.iter().all(|x| questions.contains(x)));
+                questions.sort_unstable();
+                questions.dedup();
+                assert_eq!(
+                    questions.len() as u64,
+                    listed,
+                    "session {k} at scale {scale}"
+                );
+            }
+        }
+    }
 }

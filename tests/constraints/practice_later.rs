@@ -61,7 +61,14 @@ async fn practice_later_group_rejects_invalid_rows(backend: Backend) {
     c.rejects_enum(fresh(), "status", "question_report_status", "open")
         .await;
     c.rejects_json(fresh(), "question_context").await;
-    c.rejects_missing(fresh(), "report_type").await;
+    // The MySQL family gives a NOT NULL ENUM column without a default its first value
+    // ('display_error') when an INSERT leaves it out, strict mode or not (documented engine
+    // behaviour; schema decision 63): there the application always sets report_type.
+    if c.backend() == Backend::MySql {
+        c.accepted(fresh().without("report_type")).await;
+    } else {
+        c.rejects_missing(fresh(), "report_type").await;
+    }
     c.accepted(fresh()).await;
     // A new report: pending by default, outside any session, nobody has looked at it. Reports
     // are not unique: the same user may report the same question again.

@@ -17,7 +17,7 @@
 //! that created it, then module 20's added columns and index changes. A shape that differs from
 //! the database makes the migration fail before anything changes (the rebuild's guard).
 //!
-//! Deviation (docs/schema-decisions.md 62): SPEC-26-27 §26.6 gives JSON columns "the json_valid
+//! Deviation (docs/schema-decisions.md 63): SPEC-26-27 §26.6 gives JSON columns "the json_valid
 //! CHECK as elsewhere"; on SQLite a nullable one now gets `col IS NULL OR json_valid(col)`.
 
 use sea_orm_migration::prelude::*;

@@ -194,7 +194,11 @@ impl TableShape {
         for index in self.def.uniques.iter().chain(&self.def.indexes) {
             let mut index = index.clone();
             index.table(table.clone());
-            let name = index.get_index_spec().get_name().unwrap_or_default().to_owned();
+            let name = index
+                .get_index_spec()
+                .get_name()
+                .unwrap_or_default()
+                .to_owned();
             out.push((name, index.to_string(SqliteQueryBuilder)));
         }
         for index in &self.indexes_added {
@@ -368,9 +372,7 @@ impl RebuildTables {
                 "INSERT INTO \"{temporary}\" ({columns}) SELECT {columns} FROM \"{name}\""
             ));
             out.push(format!("DROP TABLE \"{name}\""));
-            out.push(format!(
-                "ALTER TABLE \"{temporary}\" RENAME TO \"{name}\""
-            ));
+            out.push(format!("ALTER TABLE \"{temporary}\" RENAME TO \"{name}\""));
             out.extend(new.objects.iter().map(|(_, sql)| sql.clone()));
         }
         for (name, select) in &views {

@@ -941,7 +941,9 @@ mod tests {
             st("PRAGMA foreign_keys = ON"),
         ];
         assert!(needs_foreign_keys_off(Some(&rebuild)));
-        assert!(!needs_foreign_keys_off(Some(&[st("PRAGMA foreign_keys = ON")])));
+        assert!(!needs_foreign_keys_off(Some(&[st(
+            "PRAGMA foreign_keys = ON"
+        )])));
         assert!(!needs_foreign_keys_off(Some(&[st(
             "CREATE TABLE \"t\" (\"a\" text)"
         )])));

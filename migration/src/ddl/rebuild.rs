@@ -337,9 +337,9 @@ impl RebuildTables {
                 .iter()
                 .map(|(_, sql)| sql.as_str())
                 .collect::<Vec<_>>()
-                .join("\n");
+                .join("; ");
             out.push(format!(
-                "INSERT INTO {guard} (\"unexpected_table\") SELECT {name} WHERE (SELECT \"sql\" FROM sqlite_master WHERE \"type\" = 'table' AND \"name\" = {name}) IS NOT {create} OR (SELECT group_concat(\"sql\", char(10)) FROM (SELECT \"sql\" FROM sqlite_master WHERE \"tbl_name\" = {name} AND \"type\" IN ('index', 'trigger') AND \"sql\" IS NOT NULL ORDER BY \"name\")) IS NOT {objects}",
+                "INSERT INTO {guard} (\"unexpected_table\") SELECT {name} WHERE (SELECT \"sql\" FROM sqlite_master WHERE \"type\" = 'table' AND \"name\" = {name}) IS NOT {create} OR (SELECT group_concat(\"sql\", '; ') FROM (SELECT \"sql\" FROM sqlite_master WHERE \"tbl_name\" = {name} AND \"type\" IN ('index', 'trigger') AND \"sql\" IS NOT NULL ORDER BY \"name\")) IS NOT {objects}",
                 name = literal(&old.name),
                 create = literal(&old.create),
                 objects = if objects.is_empty() {

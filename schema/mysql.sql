@@ -131,3 +131,5 @@ ALTER TABLE `practice_sessions` ADD CONSTRAINT `ck_practice_sessions_incorrect_i
 ALTER TABLE `practice_sessions` ADD CONSTRAINT `ck_practice_sessions_skipped_items` CHECK (`skipped_items` >= 0);
 ALTER TABLE `practice_sessions` ADD CONSTRAINT `ck_practice_sessions_auto_advance_delay` CHECK (`auto_advance_delay` IS NULL OR `auto_advance_delay` >= 0);
 ALTER TABLE `practice_sessions` ADD CONSTRAINT `ck_practice_sessions_last_question_index` CHECK (`last_question_index` IS NULL OR `last_question_index` >= 0);
+
+-- m20261121_000021_sqlite_json_null

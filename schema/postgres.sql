@@ -416,3 +416,5 @@ ALTER TABLE "practice_answers" ADD CONSTRAINT "uq_practice_answers_session_quest
 DROP INDEX CONCURRENTLY "ix_practice_answers_session_question";
 CREATE TRIGGER "trg_question_reports_updated_at" BEFORE UPDATE ON "question_reports" FOR EACH ROW EXECUTE FUNCTION "set_updated_at"();
 CREATE TRIGGER "trg_system_config_updated_at" BEFORE UPDATE ON "system_config" FOR EACH ROW EXECUTE FUNCTION "set_updated_at"();
+
+-- m20261121_000021_sqlite_json_null

@@ -93,9 +93,13 @@ fn rejected_by(backend: Backend, table: &str, rule: &Rule, message: &str) -> boo
         (Backend::Sqlite, Rule::Enum { column, .. }) => {
             message.ends_with(&format!("CHECK constraint failed: {column}"))
         }
-        (Backend::Sqlite, Rule::Json(column)) => message.ends_with(&format!(
-            "CHECK constraint failed: json_valid(\"{column}\")"
-        )),
+        // SQLite names `CHECK (json_valid("c"))` by its expression and a nullable column's
+        // `CHECK ("c" IS NULL OR json_valid("c"))` (module 21) by the column.
+        (Backend::Sqlite, Rule::Json(column)) => {
+            message.ends_with(&format!(
+                "CHECK constraint failed: json_valid(\"{column}\")"
+            )) || message.ends_with(&format!("CHECK constraint failed: {column}"))
+        }
         (Backend::Sqlite, Rule::NotNull(column)) => {
             message.ends_with(&format!("NOT NULL constraint failed: {table}.{column}"))
         }

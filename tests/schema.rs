@@ -121,7 +121,14 @@ fn compare_table(
                     col.name
                 ));
             }
-            let check = if col.ty == "json" {
+            // Nullable JSON: `"col" IS NULL OR json_valid("col")` since module 21
+            // (docs/schema-decisions.md 64); NOT NULL JSON keeps the spec's check.
+            let check = if col.ty == "json" && col.nullable {
+                Some(format!(
+                    "CHECK (\"{0}\" IS NULL OR json_valid(\"{0}\"))",
+                    col.name
+                ))
+            } else if col.ty == "json" {
                 Some(format!("CHECK (json_valid(\"{}\"))", col.name))
             } else if col.ty.starts_with("enum:") {
                 Some(format!("CHECK (\"{}\" IN (", col.name))

@@ -31,7 +31,9 @@
 //!
 //! Later migrations change tables that already hold data: [`Step::AddColumns`],
 //! [`Step::AddIndex`], [`Step::DropIndex`] and [`Step::UpdatedAtTriggersFor`] ([`alter`]), each
-//! with its `down()` derived, online on PostgreSQL.
+//! with its `down()` derived, online on PostgreSQL. What SQLite's `ALTER TABLE` cannot change
+//! (a CHECK, a foreign key) is [`Step::RebuildTables`] ([`rebuild`]): SQLite's table rebuild,
+//! with the table's definition derived from the modules that shaped it, nothing elsewhere.
 //!
 //! Every helper produces the same SQL on every run: no clock, no catalog read, no environment.
 //! The runner checksums that SQL; what must vary with time (the partition for next year) is SQL
@@ -49,7 +51,9 @@ use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::sea_orm::prelude::Uuid;
 
 mod alter;
+mod rebuild;
 pub use alter::{AddColumns, IndexSpec, NamedCheck, NewColumn};
+pub use rebuild::{FOREIGN_KEYS_OFF_SQL, Rebuild, RebuildTables, TableChange, TableShape};
 
 /// The format SQLite timestamps are written in by the database itself. sqlx writes
 /// `DateTime<Utc>` as RFC 3339 with a `T` separator and a `+00:00` offset; this default produces
@@ -418,6 +422,28 @@ impl Ddl {
         def
     }
 
+    /// A nullable JSON document whose SQLite check lets NULL through on every SQLite version:
+    /// `CHECK ("col" IS NULL OR json_valid("col"))`. Before SQLite 3.45, `json_valid(NULL)` is 0,
+    /// so [`Ddl::json_null`]'s `CHECK (json_valid("col"))` rejects NULL there (the sqlite3 shell
+    /// and Python of Debian 12, `PRAGMA integrity_check`); from 3.45 it is NULL and passes.
+    /// PostgreSQL and the MySQL family get what `json_null` gives. Every migration after module
+    /// 20 writes nullable JSON with this helper; `json_null` stays as it is for the shipped
+    /// migrations (frozen output), whose columns module 21 rebuilt with this check.
+    pub fn json_null_or_valid(&self, col: impl IntoIden) -> ColumnDef {
+        let col = col.into_iden();
+        let mut def = ColumnDef::new(col.clone());
+        match self.backend {
+            DbBackend::Postgres => def.json_binary(),
+            DbBackend::Sqlite => def.json().check(
+                Expr::col(col.clone())
+                    .is_null()
+                    .or(Func::cust("json_valid").arg(Expr::col(col))),
+            ),
+            _ => def.json(),
+        };
+        def
+    }
+
     /// The default expression for a JSON column.
     pub fn json_default(&self, value: JsonDefault) -> Expr {
         match (self.backend, value) {
@@ -696,6 +722,10 @@ pub enum Step {
     /// `updated_at` maintenance for these tables of a later group, with the function module 17
     /// created (PostgreSQL's `set_updated_at()`), which it neither creates nor drops.
     UpdatedAtTriggersFor(&'static [fn(&Ddl) -> TableDef]),
+    /// Tables rebuilt on SQLite by its documented procedure, with foreign keys off, to change
+    /// what its `ALTER TABLE` cannot ([`RebuildTables`]); `down()` rebuilds them back. Nothing
+    /// on PostgreSQL and the MySQL family.
+    RebuildTables(&'static RebuildTables),
 }
 
 /// The trigger function PostgreSQL's `updated_at` triggers run. It keeps an `updated_at` that the
@@ -783,6 +813,9 @@ impl Step {
                 let sql = updated_at_sql(ddl, &trigger_tables(ddl, tables.iter()), false, true);
                 ddl.execute_all(manager, sql).await
             }
+            Step::RebuildTables(rebuilds) => {
+                ddl.execute_all(manager, rebuilds.sql(ddl, true)?).await
+            }
         }
     }
 
@@ -846,6 +879,9 @@ impl Step {
             Step::UpdatedAtTriggersFor(tables) => {
                 let sql = updated_at_sql(ddl, &trigger_tables(ddl, tables.iter()), false, false);
                 ddl.execute_all(manager, sql).await
+            }
+            Step::RebuildTables(rebuilds) => {
+                ddl.execute_all(manager, rebuilds.sql(ddl, false)?).await
             }
         }
     }

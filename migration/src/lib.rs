@@ -36,6 +36,7 @@ mod m20261121_000017_triggers;
 mod m20261121_000018_views;
 mod m20261121_000019_seed;
 mod m20261121_000020_practice_later;
+mod m20261121_000021_sqlite_json_null;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000018_views::Migration),
             Box::new(m20261121_000019_seed::Migration),
             Box::new(m20261121_000020_practice_later::Migration),
+            Box::new(m20261121_000021_sqlite_json_null::Migration),
         ]
     }
 }

@@ -53,7 +53,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn users(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn users(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Users::Table)
         .col(ddl.id(Users::Id))
         .col(ddl.string_null(Users::Email, 255))
@@ -128,7 +128,7 @@ fn users(ddl: &Ddl) -> crate::ddl::TableDef {
         .index("ix_users_last_login", [Users::LastLogin])
 }
 
-fn user_profiles(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn user_profiles(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserProfiles::Table)
         .col(ddl.id(UserProfiles::Id))
         .col(ddl.uuid(UserProfiles::UserId))

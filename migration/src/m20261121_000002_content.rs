@@ -45,7 +45,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn stories(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn stories(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Stories::Table)
         .col(ddl.id(Stories::Id))
         .col(ddl.string(Stories::Title, 255))
@@ -145,7 +145,7 @@ fn story_tags(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn story_versions(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn story_versions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(StoryVersions::Table)
         .col(ddl.id(StoryVersions::Id))
         .col(ddl.uuid(StoryVersions::StoryId))

@@ -153,7 +153,7 @@ fn lesson_progress(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn certificates(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn certificates(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Certificates::Table)
         .col(ddl.id(Certificates::Id))
         .col(ddl.uuid(Certificates::EnrollmentId))

@@ -125,7 +125,7 @@ fn quizzes(ddl: &Ddl) -> crate::ddl::TableDef {
         .index("ix_quizzes_lesson_id", [Quizzes::LessonId])
 }
 
-fn questions(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn questions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Questions::Table)
         .col(ddl.id(Questions::Id))
         .col(ddl.uuid_null(Questions::QuizId))
@@ -268,7 +268,7 @@ fn quiz_submissions(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn assignments(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn assignments(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Assignments::Table)
         .col(ddl.id(Assignments::Id))
         .col(ddl.uuid(Assignments::LessonId))

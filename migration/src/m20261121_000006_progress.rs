@@ -40,7 +40,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn practice_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn practice_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(PracticeSessions::Table)
         .col(ddl.id(PracticeSessions::Id))
         .col(ddl.uuid(PracticeSessions::UserId))
@@ -158,7 +158,7 @@ fn practice_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn sentence_attempts(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn sentence_attempts(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.insert_heavy_table(SentenceAttempts::Table, SentenceAttempts::Id)
         .col(ddl.uuid(SentenceAttempts::SessionId))
         .col(ddl.integer(SentenceAttempts::SentenceIndex))
@@ -230,7 +230,7 @@ fn sentence_attempts(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn user_progress(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn user_progress(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(UserProgress::Table)
         .col(ddl.id(UserProgress::Id))
         .col(ddl.uuid(UserProgress::UserId))

@@ -112,7 +112,7 @@ fn practice_strategies(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn practice_answers(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn practice_answers(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.insert_heavy_table(PracticeAnswers::Table, PracticeAnswers::Id)
         .col(ddl.uuid(PracticeAnswers::SessionId))
         .col(ddl.uuid(PracticeAnswers::QuestionId))

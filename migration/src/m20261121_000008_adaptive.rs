@@ -65,7 +65,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn items(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn items(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(Items::Table)
         .col(ddl.id(Items::Id))
         .col(ddl.string(Items::Slug, 255))
@@ -172,7 +172,7 @@ fn items(ddl: &Ddl) -> crate::ddl::TableDef {
         .index("ix_items_approved_by", [Items::ApprovedBy])
 }
 
-fn attempts(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn attempts(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.partitioned_table(Attempts::Table, Attempts::Id, Attempts::CreatedAt)
         .col(ddl.uuid(Attempts::UserId))
         .col(ddl.uuid(Attempts::ItemId))

@@ -51,7 +51,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn learning_groups(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn learning_groups(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(LearningGroups::Table)
         .col(ddl.id(LearningGroups::Id))
         .col(ddl.string(LearningGroups::Name, 255))
@@ -223,7 +223,7 @@ fn group_memberships(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(CollaborativeSessions::Table)
         .col(ddl.id(CollaborativeSessions::Id))
         .col(ddl.string(CollaborativeSessions::SessionName, 255))
@@ -332,7 +332,7 @@ fn collaborative_sessions(ddl: &Ddl) -> crate::ddl::TableDef {
         )
 }
 
-fn group_analytics(ddl: &Ddl) -> crate::ddl::TableDef {
+pub(crate) fn group_analytics(ddl: &Ddl) -> crate::ddl::TableDef {
     ddl.table(GroupAnalytics::Table)
         .col(ddl.id(GroupAnalytics::Id))
         .col(ddl.uuid(GroupAnalytics::GroupId))

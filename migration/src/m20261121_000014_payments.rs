@@ -37,7 +37,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn payments(ddl: &Ddl) -> TableDef {
+pub(crate) fn payments(ddl: &Ddl) -> TableDef {
     ddl.table(Payments::Table)
         .col(ddl.id(Payments::Id))
         .col(ddl.uuid(Payments::UserId))

@@ -18,7 +18,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn user_activities(ddl: &Ddl) -> TableDef {
+pub(crate) fn user_activities(ddl: &Ddl) -> TableDef {
     ddl.insert_heavy_table(UserActivities::Table, UserActivities::Id)
         .col(ddl.uuid(UserActivities::UserId))
         .col(ddl.string(UserActivities::ActivityType, 50))

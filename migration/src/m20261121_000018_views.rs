@@ -70,7 +70,7 @@ use crate::m20261121_000001_users::ROLE;
 use crate::m20261121_000008_adaptive::ITEM_STATUS;
 use crate::m20261121_000015_writing::LENGTH_UNIT;
 
-const GROUP: TableGroup = TableGroup {
+pub(crate) const GROUP: TableGroup = TableGroup {
     enums: &[],
     tables: &[],
     steps: &[

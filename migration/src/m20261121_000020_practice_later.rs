@@ -74,7 +74,7 @@ pub(crate) const GROUP: TableGroup = TableGroup {
 
 crate::group_migration!(GROUP);
 
-fn question_reports(ddl: &Ddl) -> TableDef {
+pub(crate) fn question_reports(ddl: &Ddl) -> TableDef {
     ddl.table(QuestionReports::Table)
         .col(ddl.id(QuestionReports::Id))
         .col(ddl.uuid(QuestionReports::QuestionId))
@@ -171,7 +171,7 @@ fn system_config(ddl: &Ddl) -> TableDef {
 }
 
 /// §26.2.1. KG `is_admin` gets no column: it is `role = 'admin'`.
-fn users_columns(ddl: &Ddl) -> AddColumns {
+pub(crate) fn users_columns(ddl: &Ddl) -> AddColumns {
     AddColumns::new(Users::Table).col(ddl.string_null(UsersLater::Class, 50))
 }
 
@@ -187,7 +187,7 @@ fn knowledge_points_columns(ddl: &Ddl) -> AddColumns {
 }
 
 /// §26.2.3. The JSON columns carry KG content; DZ rows leave them NULL.
-fn questions_columns(ddl: &Ddl) -> AddColumns {
+pub(crate) fn questions_columns(ddl: &Ddl) -> AddColumns {
     AddColumns::new(Questions::Table)
         .col(ddl.string_null(QuestionsLater::SubjectId, 255))
         .col(ddl.json_null(QuestionsLater::AlternativeAnswers))
@@ -197,7 +197,7 @@ fn questions_columns(ddl: &Ddl) -> AddColumns {
 }
 
 /// §26.2.4. One check per column, so SQLite can add each with its column.
-fn practice_sessions_columns(ddl: &Ddl) -> AddColumns {
+pub(crate) fn practice_sessions_columns(ddl: &Ddl) -> AddColumns {
     AddColumns::new(PracticeSessions::Table)
         .col(ddl.string_null(PracticeSessionsLater::SubjectId, 255))
         .col_checked(
@@ -223,7 +223,7 @@ fn practice_sessions_columns(ddl: &Ddl) -> AddColumns {
         )
 }
 
-fn ix_users_class() -> IndexSpec {
+pub(crate) fn ix_users_class() -> IndexSpec {
     IndexSpec::index("ix_users_class", Users::Table, [UsersLater::Class])
 }
 
@@ -248,7 +248,7 @@ fn ix_knowledge_points_sort_order() -> IndexSpec {
     )
 }
 
-fn ix_questions_subject_id() -> IndexSpec {
+pub(crate) fn ix_questions_subject_id() -> IndexSpec {
     IndexSpec::index(
         "ix_questions_subject_id",
         Questions::Table,
@@ -256,7 +256,7 @@ fn ix_questions_subject_id() -> IndexSpec {
     )
 }
 
-fn ix_practice_sessions_subject_id() -> IndexSpec {
+pub(crate) fn ix_practice_sessions_subject_id() -> IndexSpec {
     IndexSpec::index(
         "ix_practice_sessions_subject_id",
         PracticeSessions::Table,
@@ -264,7 +264,7 @@ fn ix_practice_sessions_subject_id() -> IndexSpec {
     )
 }
 
-fn ix_practice_answers_answered_at() -> IndexSpec {
+pub(crate) fn ix_practice_answers_answered_at() -> IndexSpec {
     IndexSpec::index(
         "ix_practice_answers_answered_at",
         PracticeAnswers::Table,
@@ -273,7 +273,7 @@ fn ix_practice_answers_answered_at() -> IndexSpec {
 }
 
 /// KG declares it and upserts `ON CONFLICT (session_id, quiz_id)` (§26.2.5).
-fn uq_practice_answers_session_question() -> IndexSpec {
+pub(crate) fn uq_practice_answers_session_question() -> IndexSpec {
     IndexSpec::unique(
         "uq_practice_answers_session_question",
         PracticeAnswers::Table,
@@ -282,7 +282,7 @@ fn uq_practice_answers_session_question() -> IndexSpec {
 }
 
 /// Module 07's index, which the unique replaces.
-fn ix_practice_answers_session_question() -> IndexSpec {
+pub(crate) fn ix_practice_answers_session_question() -> IndexSpec {
     IndexSpec::index(
         "ix_practice_answers_session_question",
         PracticeAnswers::Table,

@@ -315,7 +315,7 @@ impl IndexSpec {
 }
 
 /// A column definition as the backend writes it after `ADD COLUMN`.
-fn column_sql(ddl: &Ddl, def: &ColumnDef) -> String {
+pub(super) fn column_sql(ddl: &Ddl, def: &ColumnDef) -> String {
     let mut alter = Table::alter();
     alter.table(Alias::new("t")).add_column(def.clone());
     let sql = match ddl.backend() {

@@ -78,6 +78,21 @@ pub fn outside_transaction(sql: &str) -> bool {
         || (head.starts_with("REINDEX") && sql.to_ascii_uppercase().contains("CONCURRENTLY"))
 }
 
+/// Whether a migration's statements rebuild SQLite tables
+/// ([`crate::ddl::Step::RebuildTables`], which opens with `PRAGMA foreign_keys = OFF`): the
+/// runner must then turn foreign keys off before its transaction and back on after it, since
+/// the pragma is a no-op inside one and `DROP TABLE` of a parent would otherwise fire its
+/// children's `ON DELETE` actions.
+pub fn needs_foreign_keys_off(statements: Option<&[Statement]>) -> bool {
+    statements.is_some_and(|s| {
+        s.iter().any(|s| {
+            s.sql
+                .trim()
+                .eq_ignore_ascii_case(crate::ddl::FOREIGN_KEYS_OFF_SQL)
+        })
+    })
+}
+
 /// A migration's statements in one direction, captured once.
 pub struct Work<'m> {
     pub migration: &'m dyn MigrationTrait,
@@ -148,9 +163,51 @@ impl Executor<'_> {
             work.migration,
             work.statements.as_deref(),
         ) {
+            Mode::Transaction if needs_foreign_keys_off(work.statements.as_deref()) => {
+                let previous = self.foreign_keys_off().await?;
+                let outcome = self.in_transaction(work).await;
+                let restored = self.set_foreign_keys(previous).await;
+                outcome.and(restored)
+            }
             Mode::Transaction => self.in_transaction(work).await,
             Mode::Journaled => self.journaled(work, previous).await,
         }
+    }
+
+    /// SQLite: turns foreign key enforcement off on the connection, before `BEGIN` (inside a
+    /// transaction the pragma does nothing), for a migration that rebuilds tables; returns
+    /// whether it was on. The SQLite pool has one connection ([`crate::connect`]), so the
+    /// transaction runs where the pragma was set; should it not, the rebuild's own guard fails
+    /// the migration before anything is dropped.
+    async fn foreign_keys_off(&self) -> Result<bool, RunError> {
+        let err = self.bookkeeping_err();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA foreign_keys",
+            ))
+            .await
+            .map_err(&err)?;
+        let on = match row {
+            Some(row) => row.try_get::<i32>("", "foreign_keys").map_err(&err)? != 0,
+            None => false,
+        };
+        self.set_foreign_keys(false).await?;
+        Ok(on)
+    }
+
+    async fn set_foreign_keys(&self, on: bool) -> Result<(), RunError> {
+        let sql = if on {
+            "PRAGMA foreign_keys = ON"
+        } else {
+            "PRAGMA foreign_keys = OFF"
+        };
+        self.db
+            .execute_unprepared(sql)
+            .await
+            .map(|_| ())
+            .map_err(self.bookkeeping_err())
     }
 
     fn record(&self, work: &Work<'_>, state: State, started: Instant) -> Record {
@@ -873,6 +930,24 @@ mod tests {
         assert_eq!(declared_checks(sql), ["ck_t_a", "ck_t_b"]);
         assert!(declared_checks("CREATE INDEX `ix` ON `t` (`a`)").is_empty());
         assert!(declared_checks("CONSTRAINT `unterminated").is_empty());
+    }
+
+    #[test]
+    fn a_migration_that_turns_foreign_keys_off_gets_them_off_around_its_transaction() {
+        let st = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql);
+        let rebuild = [
+            st("PRAGMA foreign_keys = OFF"),
+            st("DROP TABLE \"users\""),
+            st("PRAGMA foreign_keys = ON"),
+        ];
+        assert!(needs_foreign_keys_off(Some(&rebuild)));
+        assert!(!needs_foreign_keys_off(Some(&[st(
+            "PRAGMA foreign_keys = ON"
+        )])));
+        assert!(!needs_foreign_keys_off(Some(&[st(
+            "CREATE TABLE \"t\" (\"a\" text)"
+        )])));
+        assert!(!needs_foreign_keys_off(None));
     }
 
     #[test]

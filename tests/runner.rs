@@ -422,8 +422,13 @@ async fn dry_runs_change_nothing(backend: Backend) {
     );
 
     assert_exit("up", &learndb(url, &["up"]), 0);
-    // Roll back modules 11-19, so collaborative and plugins are the last two applied.
-    assert_exit("down -n 9", &learndb(url, &["down", "--yes", "-n", "9"]), 0);
+    // Roll back every migration after plugins, so collaborative and plugins are the last two
+    // applied.
+    assert_exit(
+        "down --to plugins",
+        &learndb(url, &["down", "--yes", "--to", "plugins"]),
+        0,
+    );
     let before = catalog::read(&t.db).await;
     let plan = learndb(url, &["down", "--dry-run", "-n", "2"]);
     assert_exit("down --dry-run -n 2", &plan, 0);
@@ -492,11 +497,19 @@ async fn destructive_commands_are_confirmed(backend: Backend) {
     assert_eq!(catalog::read(&t.db).await, before);
     assert_eq!(versions(&t, "seaql_migrations").await, names());
 
-    let allowed = learndb_with_env(url, &["down", "--yes", "--allow-destructive"], &production);
+    let allowed = learndb_with_env(
+        url,
+        &["down", "--yes", "--allow-destructive", "--to", "views"],
+        &production,
+    );
     assert_exit("down --yes --allow-destructive in production", &allowed, 0);
     let all = names();
-    assert_eq!(versions(&t, "seaql_migrations").await, all[..all.len() - 1]);
-    // The last migration is the reference rows (module 19): its rows are gone, the tables stay.
+    let views = all
+        .iter()
+        .position(|v| v.ends_with("_views"))
+        .expect("module 18 is in the set");
+    assert_eq!(versions(&t, "seaql_migrations").await, all[..=views]);
+    // Rolled back to module 18: the reference rows of module 19 are gone, the tables stay.
     assert!(table_exists(&t, "page_size_presets").await);
     assert!(
         t.query_strings("SELECT name FROM page_size_presets", "name")
@@ -512,19 +525,27 @@ on_every_backend!(
 
 async fn plain_sea_orm_migrations_are_adopted(backend: Backend) {
     let t = TestDb::new(backend).await;
-    Migrator::up(&t.db, None).await.unwrap();
+    // A team that applied the launch set with sea-orm-migration alone, then switches.
+    let plain = common::plain_sea_orm_migrations();
+    Migrator::up(&t.db, Some(plain as u32)).await.unwrap();
     assert!(!table_exists(&t, "learndb_migration_history").await);
 
     let up = learndb(&t.url, &["up"]);
     assert_exit("up", &up, 0);
     let out = stdout(&up);
-    assert!(out.contains("Nothing to apply"), "{out}");
-    for version in names() {
+    let all = names();
+    for version in &all[..plain] {
         assert!(
             out.contains(&format!(
                 "Note: {version}: was applied without learndb; recorded its checksum"
             )),
             "no note for {version}:\n{out}"
+        );
+    }
+    for version in &all[plain..] {
+        assert!(
+            out.contains(&format!("Applied {version}")),
+            "{version} not applied:\n{out}"
         );
     }
     assert_eq!(versions(&t, "learndb_migration_history").await, names());

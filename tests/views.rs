@@ -20,7 +20,7 @@ use common::factories::writing::{
 };
 use common::rows::{Row, at, dec, enum_value, nobody};
 use common::{Backend, TestDb};
-use migration::{Migrator, MigratorTrait};
+use migration::runner::Selection;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
@@ -217,16 +217,12 @@ async fn views_exist_per_backend_with_the_spec_columns(backend: Backend) {
     }
 
     // down() drops what up() created, including a view the server decided to skip.
-    Migrator::down(&t.db, Some(2))
-        .await
-        .unwrap_or_else(|e| panic!("{backend:?}: rolling back seed and views failed: {e}"));
+    t.roll_back(Selection::To("triggers".into())).await;
     assert!(
         view_names(&t).await.is_empty(),
         "{backend:?}: views left behind after rolling back module 18"
     );
-    Migrator::up(&t.db, None)
-        .await
-        .unwrap_or_else(|e| panic!("{backend:?}: re-applying views and seed failed: {e}"));
+    t.migrate(Selection::All).await;
     assert_eq!(
         view_names(&t).await,
         promised,
@@ -243,9 +239,7 @@ async fn slow_queries_exists_on_postgres_once_pg_stat_statements_is_installed() 
     t.exec("CREATE EXTENSION pg_stat_statements")
         .await
         .unwrap_or_else(|e| panic!("installing pg_stat_statements (postgresql-contrib): {e}"));
-    Migrator::up(&t.db, None)
-        .await
-        .unwrap_or_else(|e| panic!("migrate up with pg_stat_statements installed failed: {e}"));
+    t.migrate(Selection::All).await;
     assert!(
         view_names(&t).await.contains("slow_queries"),
         "slow_queries was not created although pg_stat_statements is installed"
@@ -255,9 +249,7 @@ async fn slow_queries_exists_on_postgres_once_pg_stat_statements_is_installed() 
         VIEWS[6].1,
         "slow_queries does not have the columns of SPEC.md §20, in order"
     );
-    Migrator::down(&t.db, Some(2))
-        .await
-        .unwrap_or_else(|e| panic!("rolling back seed and views failed: {e}"));
+    t.roll_back(Selection::To("triggers".into())).await;
     assert!(
         !view_names(&t).await.contains("slow_queries"),
         "slow_queries survived the rollback of module 18"

@@ -262,6 +262,18 @@ fn mermaid_check_rejects_a_broken_diagram() {
     assert!(out.status.success(), "{}", show(&out));
 }
 
+/// Every file of `dir` with its bytes.
+fn folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
 fn learndb_docs(url: &str, args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     command(&learndb_bin(), dir.path())
@@ -343,14 +355,7 @@ async fn docs_command_writes_checks_and_refuses_an_unmigrated_database(backend: 
     )
     .unwrap();
     std::fs::write(out_path.join("notes.md"), "# hand-written\n").unwrap();
-    let before: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&out_path)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
+    let before = folder(&out_path);
     let refused = learndb_docs(&t.url, &["--out", out]);
     assert_eq!(
         refused.status.code(),
@@ -364,14 +369,7 @@ async fn docs_command_writes_checks_and_refuses_an_unmigrated_database(backend: 
         "{backend:?}: {}",
         show(&refused)
     );
-    let after: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&out_path)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
+    let after = folder(&out_path);
     assert!(
         before == after,
         "{backend:?}: a refused run changed the folder"
@@ -383,9 +381,11 @@ async fn docs_command_writes_checks_and_refuses_an_unmigrated_database(backend: 
         "{backend:?}: {}",
         show(&extra)
     );
-    // dropped.md is still there too: the refused run removed nothing.
+    // The refused run repaired nothing and removed nothing: users.md is still stale and
+    // dropped.md still there.
     assert!(
-        stderr(&extra).contains("extra: dropped.md, notes.md") && !stderr(&extra).contains("stale"),
+        stderr(&extra).contains("stale: users.md")
+            && stderr(&extra).contains("extra: dropped.md, notes.md"),
         "{backend:?}: {}",
         show(&extra)
     );

@@ -167,6 +167,17 @@ fn learndb(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// `learndb seed --demo` at `scale`, with the fixed as-of date, into `url`.
+fn seed_demo(dir: &Path, scale: u64, url: &str) -> Command {
+    let scale = scale.to_string();
+    learndb(
+        dir,
+        &[
+            "seed", "--demo", "--scale", &scale, "--as-of", AS_OF, "-u", url,
+        ],
+    )
+}
+
 fn median_of(runs: usize, mut once: impl FnMut() -> Duration) -> Stats {
     let times: Vec<Duration> = (0..runs).map(|_| once()).collect();
     Stats::of(&times)
@@ -467,20 +478,7 @@ async fn memory(scales: &[u64]) -> (String, Option<TestDb>) {
         ));
         for &scale in scales {
             let t = TestDb::migrated(backend).await;
-            let scale_text = scale.to_string();
-            let (time, mb) = timed_with_peak(&learndb(
-                dir.path(),
-                &[
-                    "seed",
-                    "--demo",
-                    "--scale",
-                    &scale_text,
-                    "--as-of",
-                    AS_OF,
-                    "-u",
-                    &t.url,
-                ],
-            ));
+            let (time, mb) = timed_with_peak(&seed_demo(dir.path(), scale, &t.url));
             out.push_str(&format!(
                 "| {backend:?} | `seed --demo --scale {scale}` | {:.1} s | {mb:.0} MB |\n",
                 time.as_secs_f64()

@@ -23,7 +23,7 @@ use sea_orm::{
 use tokio::sync::Mutex;
 
 use crate::common::{Backend, TestDb};
-use crate::{AS_OF, learndb, ms, timed};
+use crate::{learndb, ms, seed_demo, timed};
 
 const WRITERS: usize = 4;
 /// A writer's pause between two writes: a steady load, not a saturating one (2 cores).
@@ -35,21 +35,8 @@ type Sample = (Duration, Duration);
 pub async fn run(scale: u64) -> String {
     let dir = tempfile::tempdir().unwrap();
     let t = TestDb::new(Backend::Postgres).await;
-    let scale_text = scale.to_string();
     timed(&mut learndb(dir.path(), &["migrate", "-u", &t.url, "up"]));
-    timed(&mut learndb(
-        dir.path(),
-        &[
-            "seed",
-            "--demo",
-            "--scale",
-            &scale_text,
-            "--as-of",
-            AS_OF,
-            "-u",
-            &t.url,
-        ],
-    ));
+    timed(&mut seed_demo(dir.path(), scale, &t.url));
     // The seed writes the latest schema: back to module 19, with every row of its tables kept.
     let back = || {
         timed(&mut learndb(

@@ -736,12 +736,52 @@ async fn the_command_seeds_once_and_refuses(backend: Backend) {
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", show(&o));
         assert!(stderr(&o).contains("--scale"), "{bad:?}: {}", show(&o));
     }
-    let bad_date = seed(
-        dir.path(),
-        &["--demo", "--as-of", "2026-02-30", "-u", &t.url],
+    // Not a day, a two-digit year (not 2026: chrono reads it as the year 26), and days whose
+    // data some backend cannot store or the date library cannot count back from: bad input,
+    // refused before anything is written.
+    for day in [
+        "2026-02-30",
+        "26-01-01",
+        "9999-12-31",
+        "1900-01-01",
+        "262143-12-31",
+    ] {
+        let bad_date = seed(dir.path(), &["--demo", "--as-of", day, "-u", &t.url]);
+        assert_eq!(
+            bad_date.status.code(),
+            Some(2),
+            "{day}: {}",
+            show(&bad_date)
+        );
+        assert!(
+            stderr(&bad_date).contains("--as-of") && !stderr(&bad_date).contains("panicked"),
+            "{day}: {}",
+            show(&bad_date)
+        );
+    }
+    assert_eq!(counts(&t.db).await, seeded, "a refused run changes nothing");
+
+    // Closed stdout and stderr (`learndb seed … | true`): the output stops, the seeding does not.
+    let closed = TestDb::migrated(backend).await;
+    let mut child = command(&learndb_bin(), dir.path())
+        .args(["seed", "--demo", "-u", &closed.url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{backend:?}: seeding with closed pipes"
     );
-    assert_eq!(bad_date.status.code(), Some(2), "{}", show(&bad_date));
-    assert!(stderr(&bad_date).contains("--as-of"), "{}", show(&bad_date));
+    assert_eq!(
+        counts(&closed.db).await,
+        seeded,
+        "{backend:?}: every row seeded"
+    );
     let no_demo = seed(dir.path(), &["-u", &t.url]);
     assert_eq!(no_demo.status.code(), Some(2), "{}", show(&no_demo));
     assert!(one_line(&no_demo).contains("--demo"), "{}", show(&no_demo));

@@ -28,7 +28,7 @@ mod practice;
 mod writing;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -62,10 +62,45 @@ pub struct SeedArgs {
     #[arg(long, value_name = "S", default_value_t = 42)]
     pub seed: u64,
 
-    /// The day the data ends (YYYY-MM-DD; default: today in UTC). The rows cover the two years
-    /// before it, so none is dated later.
-    #[arg(long, value_name = "DATE")]
+    /// The day the data ends (YYYY-MM-DD, from 1972-01-01 to 9998-12-31; default: today in UTC).
+    /// The rows cover the two years before it, so none is dated later.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// The first and last `--as-of` days: the data reaches two years back, and PostgreSQL gets the
+/// `attempts` partition of the year after, so every timestamp stays within what all three
+/// backends store (MySQL `DATETIME` ends with 9999, PostgreSQL partitions need year + 1).
+const AS_OF_RANGE: (chrono::NaiveDate, chrono::NaiveDate) = (
+    match chrono::NaiveDate::from_ymd_opt(1972, 1, 1) {
+        Some(day) => day,
+        None => panic!("a valid date"),
+    },
+    match chrono::NaiveDate::from_ymd_opt(9998, 12, 31) {
+        Some(day) => day,
+        None => panic!("a valid date"),
+    },
+);
+
+/// `--as-of`: a calendar day written `YYYY-MM-DD` with a four-digit year (`26-01-01` is no
+/// shorthand for 2026; chrono would read it as the year 26), within [`AS_OF_RANGE`].
+fn parse_as_of(text: &str) -> Result<chrono::NaiveDate, String> {
+    let shape = text.len() == 10
+        && text.char_indices().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            _ => c.is_ascii_digit(),
+        });
+    let day = shape
+        .then(|| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("'{text}' is not a date written YYYY-MM-DD"))?;
+    let (first, last) = AS_OF_RANGE;
+    if day < first || day > last {
+        return Err(format!(
+            "{day} is outside {first} to {last}, the days whose two years of data every backend stores"
+        ));
+    }
+    Ok(day)
 }
 
 /// What to generate.
@@ -162,7 +197,8 @@ pub struct Lines;
 
 impl Progress for Lines {
     fn table_done(&mut self, table: &'static str, rows: u64) {
-        eprintln!("seeded {table}: {rows} rows");
+        // A closed stderr stops the lines, not the seeding.
+        let _ = writeln!(std::io::stderr(), "seeded {table}: {rows} rows");
     }
 }
 
@@ -214,7 +250,8 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
         ));
     }
     let session = open_session(args.db.database_url.as_deref(), args.db.connect_timeout).await?;
-    println!("{}", session.header);
+    // Output never panics: a closed stdout (`learndb seed … | head`) stops the output only.
+    let _ = writeln!(std::io::stdout(), "{}", session.header);
     let target = session.target.to_string();
 
     let status = session.runner().status().await?;
@@ -257,7 +294,8 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
                 "{target} already holds data ({users} users besides the anonymous one); seed a freshly migrated database (learndb migrate fresh)"
             )),
         })?;
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "Seeded {} rows into {} tables in {:.1} s (scale {}, seed {}, as of {}).",
         report.total(),
         report.tables.len(),
@@ -432,6 +470,27 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn as_of_takes_four_digit_days_that_every_backend_stores() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(parse_as_of("2026-12-01").ok(), day(2026, 12, 1));
+        assert_eq!(parse_as_of("1972-01-01").ok(), day(1972, 1, 1));
+        assert_eq!(parse_as_of("9998-12-31").ok(), day(9998, 12, 31));
+        for bad in [
+            "26-01-01",
+            "0026-01-01",
+            "9999-12-31",
+            "1971-12-31",
+            "+262143-12-31",
+            "262143-12-31",
+            "2026-02-30",
+            "2026-1-01",
+            "",
+        ] {
+            assert!(parse_as_of(bad).is_err(), "{bad} was accepted");
+        }
+    }
 
     #[test]
     fn scale_one_is_about_ten_thousand_rows_and_scales_linearly() {

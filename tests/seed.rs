@@ -19,15 +19,15 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use chrono::{Datelike, Utc};
+use common::factories::practice::knowledge_point;
 use common::{Backend, TestDb, command, learndb_bin, schema_tables, show, stderr, stdout};
+use entity::questions;
 use entity::sea_orm_active_enums::QuestionType;
-use entity::{knowledge_points_metadata, questions};
 use learndb::catalog::Catalog;
 use learndb::seed::{Quiet, SeedError, SeedOptions, plan, seed_demo};
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
-    PrimaryKeyToColumn, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, Statement,
 };
 
 on_every_backend!(
@@ -624,16 +624,18 @@ async fn the_same_seed_gives_identical_data(backend: Backend) {
 
 async fn a_failure_leaves_the_database_as_it_was(backend: Backend) {
     let t = TestDb::migrated(backend).await;
-    // A row the demo would write again, in a table it writes half-way through: the insert of
-    // knowledge_points_metadata fails on its unique key after nineteen tables were written.
-    knowledge_points_metadata::ActiveModel {
-        meta_key: Set("curriculum.version.0".to_owned()),
-        meta_value: Set(serde_json::json!("taken")),
-        ..Default::default()
-    }
-    .insert(&t.db)
-    .await
-    .unwrap();
+    // A rule the demo breaks, in a table it writes half-way through: the insert of
+    // knowledge_points_metadata fails after nineteen tables were written. (A row of the
+    // database's own would make the seed refuse up front.)
+    let rule = match backend {
+        Backend::Sqlite => {
+            "CREATE TRIGGER test_taken BEFORE INSERT ON knowledge_points_metadata WHEN NEW.meta_key = 'curriculum.version.0' BEGIN SELECT RAISE(ABORT, 'taken'); END"
+        }
+        _ => {
+            "ALTER TABLE knowledge_points_metadata ADD CONSTRAINT ck_test_taken CHECK (meta_key <> 'curriculum.version.0')"
+        }
+    };
+    t.exec(rule).await.unwrap();
     let before = counts(&t.db).await;
 
     let err = seed_demo(&t.db, &SeedOptions::default(), &mut Quiet)
@@ -785,6 +787,27 @@ async fn the_command_seeds_once_and_refuses(backend: Backend) {
     let no_demo = seed(dir.path(), &["-u", &t.url]);
     assert_eq!(no_demo.status.code(), Some(2), "{}", show(&no_demo));
     assert!(one_line(&no_demo).contains("--demo"), "{}", show(&no_demo));
+
+    // Data of the database's own in any table, not only users: a knowledge point alone is
+    // enough to refuse, naming the table, and nothing is written.
+    let own = TestDb::migrated(backend).await;
+    own.db
+        .execute(&knowledge_point(uuid::Uuid::now_v7()).insert())
+        .await
+        .unwrap();
+    let before = counts(&own.db).await;
+    let mixed = seed(dir.path(), &["--demo", "-u", &own.url]);
+    assert_eq!(mixed.status.code(), Some(2), "{}", show(&mixed));
+    assert!(
+        one_line(&mixed).contains("already holds data (1 knowledge_points)"),
+        "{}",
+        show(&mixed)
+    );
+    assert_eq!(
+        counts(&own.db).await,
+        before,
+        "a refused run changes nothing"
+    );
 
     let empty = TestDb::new(backend).await;
     let unmigrated = seed(dir.path(), &["--demo", "-u", &empty.url]);

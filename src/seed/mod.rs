@@ -32,7 +32,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use entity::{page_size_presets, users};
+use entity::page_size_presets;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use migration::cli::{CliError, DatabaseOptions, open_session};
 use migration::connect::error_line;
@@ -145,8 +145,8 @@ impl SeedReport {
 pub enum SeedError {
     /// The schema or its reference rows are missing.
     NotMigrated(String),
-    /// The database has users besides the anonymous one.
-    AlreadySeeded { users: u64 },
+    /// The database holds rows beyond migration 19's reference rows: how many, per table.
+    AlreadySeeded { tables: Vec<(&'static str, u64)> },
     /// The database refused a statement while `table` was being written.
     Db { table: &'static str, source: DbErr },
 }
@@ -155,9 +155,10 @@ impl std::fmt::Display for SeedError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SeedError::NotMigrated(why) => write!(f, "{why}; run `learndb migrate up` first"),
-            SeedError::AlreadySeeded { users } => write!(
+            SeedError::AlreadySeeded { tables } => write!(
                 f,
-                "the database already holds data ({users} users besides the anonymous one); seed a freshly migrated database (learndb migrate fresh)"
+                "the database already holds data ({}); seed a freshly migrated database (learndb migrate fresh)",
+                held(tables)
             ),
             SeedError::Db { table, source } => write!(f, "seeding {table} failed: {source}"),
         }
@@ -290,8 +291,9 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
             SeedError::NotMigrated(why) => CliError::Refused(format!(
                 "{target}: {why}; run `learndb migrate up` first"
             )),
-            SeedError::AlreadySeeded { users } => CliError::Refused(format!(
-                "{target} already holds data ({users} users besides the anonymous one); seed a freshly migrated database (learndb migrate fresh)"
+            SeedError::AlreadySeeded { tables } => CliError::Refused(format!(
+                "{target} already holds data ({}); seed a freshly migrated database (learndb migrate fresh)",
+                held(&tables)
             )),
         })?;
     let _ = writeln!(
@@ -347,6 +349,73 @@ where
     }
 }
 
+/// Migration 19's reference rows (SPEC.md §21: page sizes, templates, strategies, the anonymous
+/// user and its preferences) have fixed ids below this one (and the anonymous user the nil id);
+/// every row an application writes has a UUIDv7, whose first 48 bits are its time, so it sorts
+/// above.
+const REFERENCE_IDS_END: uuid::Uuid = uuid::Uuid::from_u128(0x00000000_0000_7000_8000_000000001000);
+
+/// `12 users, 3 plugins`: the tables that hold rows, and how many.
+fn held(tables: &[(&'static str, u64)]) -> String {
+    tables
+        .iter()
+        .map(|(table, rows)| format!("{rows} {table}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+macro_rules! count_every_table {
+    { $($table:ident,)* } => {
+        /// Every table's row count, over the entity crate's list of tables.
+        async fn rows_per_table<C: ConnectionTrait>(
+            db: &C,
+        ) -> Result<Vec<(&'static str, u64)>, DbErr> {
+            Ok(vec![$(
+                (stringify!($table), entity::$table::Entity::find().count(db).await?),
+            )*])
+        }
+    };
+}
+entity::for_each_entity!(count_every_table);
+
+/// The tables that hold rows besides migration 19's reference rows, with how many: a database
+/// with any data of its own is not seeded into (its plugins or knowledge points would mix with
+/// the demo's).
+async fn rows_beyond_reference<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(&'static str, u64)>, DbErr> {
+    macro_rules! reference {
+        ($table:ident) => {
+            (
+                stringify!($table),
+                entity::$table::Entity::find()
+                    .filter(entity::$table::Column::Id.lt(REFERENCE_IDS_END))
+                    .count(db)
+                    .await?,
+            )
+        };
+    }
+    let reference = [
+        reference!(users),
+        reference!(user_preferences),
+        reference!(page_size_presets),
+        reference!(template_presets),
+        reference!(practice_strategies),
+    ];
+    Ok(rows_per_table(db)
+        .await?
+        .into_iter()
+        .map(|(table, rows)| {
+            let of_reference = reference
+                .iter()
+                .find(|(t, _)| *t == table)
+                .map_or(0, |(_, n)| *n);
+            (table, rows - of_reference)
+        })
+        .filter(|(_, rows)| *rows > 0)
+        .collect())
+}
+
 /// Checks that the database is ready, then writes every table in foreign-key order.
 async fn write_all<C: ConnectionTrait>(
     db: &C,
@@ -364,13 +433,9 @@ async fn write_all<C: ConnectionTrait>(
             "the reference page sizes of migration 19 are missing".into(),
         ));
     }
-    let users = users::Entity::find()
-        .filter(users::Column::Id.ne(uuid::Uuid::nil()))
-        .count(db)
-        .await
-        .map_err(db_err("users"))?;
-    if users > 0 {
-        return Err(SeedError::AlreadySeeded { users });
+    let held = rows_beyond_reference(db).await.map_err(db_err("users"))?;
+    if !held.is_empty() {
+        return Err(SeedError::AlreadySeeded { tables: held });
     }
 
     let plan = ctx.n.tables();

@@ -464,15 +464,16 @@ fn sqlx_message(err: &DbErr) -> String {
     };
     let text = text.trim_start_matches("error returned from database: ");
     // PostgreSQL reports the server source line of the error; it means nothing to a user.
-    match text.rsplit_once(" at line ") {
-        Some((head, line)) if line.chars().all(|c| c.is_ascii_digit()) => head.to_owned(),
-        _ => text.to_owned(),
+    match pg_source_line(err) {
+        Some(line) => text.replacen(&format!(" at line {line}"), "", 1),
+        None => text.to_owned(),
     }
 }
 
 /// A database error as one line for a user: the driver's text, without the server source line
 /// that sqlx appends to PostgreSQL errors (`… at line 3907`, a line of PostgreSQL's C source,
-/// which means nothing to an operator). MySQL's own `at line N` (a line of the statement) stays.
+/// which means nothing to an operator; [`pg_source_line`], as for connection errors). MySQL's own
+/// `at line N` (a line of the statement) stays.
 pub fn error_line(err: &DbErr) -> String {
     let text = err.to_string();
     let text = match pg_source_line(err) {

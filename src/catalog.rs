@@ -83,12 +83,15 @@ impl Catalog {
         self.tables.get(name)
     }
 
-    /// Everything but the runner's own tables, which stay after `down`.
+    /// Everything but the runner's own tables, which stay after `down`, and the four tables of
+    /// `learndb import` (`learndb_import_*`, SPEC-26-27 §27.3), which no migration creates.
     pub fn without_history(&self) -> Catalog {
         let mut c = self.clone();
         c.tables.remove("seaql_migrations");
         c.tables.remove("learndb_migration_history");
         c.tables.remove("learndb_migration_journal");
+        c.tables
+            .retain(|name, _| !name.starts_with("learndb_import_"));
         c
     }
 

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod docs;
 pub mod doctor;
 pub mod groups;
+pub mod import;
 pub mod seed;
 pub mod snapshot;
 pub mod verify;

@@ -32,6 +32,8 @@ enum Command {
     Seed(learndb::seed::SeedArgs),
     /// Write Markdown pages with Mermaid ER diagrams of the live schema.
     Docs(learndb::docs::DocsArgs),
+    /// Bring a legacy system's database into learndb (SPEC-26-27 §27).
+    Import(learndb::import::ImportArgs),
     /// Check the connection, the server's capabilities, the migrations, the lock and the schema.
     Doctor(learndb::doctor::DoctorArgs),
 }
@@ -56,6 +58,10 @@ async fn main() -> ExitCode {
         Command::Docs(args) => {
             init_logging(args.db.verbose);
             finish(learndb::docs::run(args).await)
+        }
+        Command::Import(args) => {
+            init_logging(args.verbose);
+            finish(learndb::import::run(args).await)
         }
         Command::Doctor(args) => {
             init_logging(args.db.verbose);

@@ -467,7 +467,9 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     result
 }
 
-fn load_dotenv() -> Result<(), ConnectError> {
+/// Reads `.env` as every command does (a missing file is fine; a broken one is an error that
+/// never echoes its lines).
+pub fn load_dotenv() -> Result<(), ConnectError> {
     match dotenvy::dotenv() {
         Ok(_) => Ok(()),
         Err(err) if err.not_found() => Ok(()),

@@ -1199,6 +1199,25 @@ impl TableDef {
         self
     }
 
+    /// A primary key of several columns (the import's provenance map; SPEC-26-27 §27.3). No
+    /// migration uses it: their keys are the inline `id` or a parent's id.
+    pub fn primary_key<C: IntoIden>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
+        let mut index = Index::create();
+        for column in columns {
+            index.col(column.into_iden());
+        }
+        self.create.primary_key(&mut index);
+        self
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS`: for tables a tool creates on first use (the import's, SPEC-26-27
+    /// §27.3), since MySQL DDL commits statement by statement and a later run completes a
+    /// half-created set. No migration uses it.
+    pub fn if_absent(mut self) -> Self {
+        self.create.if_not_exists();
+        self
+    }
+
     /// A named secondary index.
     pub fn index<C: IntoIden>(mut self, name: &str, columns: impl IntoIterator<Item = C>) -> Self {
         let mut index = Index::create();

@@ -1,0 +1,1073 @@
+//! The import of one source table into one target table, batch by batch (SPEC-26-27 §27.10,
+//! §27.12). A system module says how a source row maps (a [`Step`] and a mapping function);
+//! this module decides what becomes of each mapped row and writes it:
+//!
+//! | the source row                         | and                                   | becomes |
+//! |----------------------------------------|---------------------------------------|---------|
+//! | failed a rule while mapping            |                                       | a reject (its key marked rejected, so dependants follow §27.4) |
+//! | is in the map, its target row is gone  |                                       | `target_deleted`, never re-inserted |
+//! | is in the map, same `source_hash`      |                                       | `unchanged` |
+//! | is in the map, action `merged`         |                                       | merged again: NULL columns filled |
+//! | is in the map, changed                 | target changed since (≠ written_hash) | `kept`, conflict `changed_on_both_sides` |
+//! | is in the map, changed                 | target untouched                      | `updated`: changed columns written |
+//! | is new                                 | its natural key is taken              | merged into that row (target wins, NULLs filled) |
+//! | is new                                 | its kept id is taken                  | re-minted, conflict `id_collision` |
+//! | is new                                 |                                       | `inserted` |
+//!
+//! Each batch is one target transaction: the rows, their map rows, rejects and conflicts, so a
+//! crash leaves whole batches and the next run resumes. Inserts go through the entity crate's
+//! bulk path; if the server refuses the batch, it is retried row by row, each under a savepoint
+//! (PostgreSQL aborts a transaction on error), and a refused row is rejected
+//! (`check_violation:<name>`, `natural_key_taken`, `db_error:<sqlstate>`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use migration::connect::error_line;
+use migration::sea_orm::{
+    self, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
+    PrimaryKeyToColumn, QueryFilter, Statement, TransactionTrait, Value,
+};
+use migration::{Alias, Expr, ExprTrait, Query};
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use super::canon;
+use super::source::{SourceDb, SourceRow};
+use super::tool;
+use super::{ImportError, Run};
+
+/// Where a source key went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Target(Uuid),
+    Rejected,
+}
+
+/// What a reference to a parent resolves to (§27.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    Found(Uuid),
+    Rejected,
+    Absent,
+}
+
+/// A row that is not written, with the first rule it failed.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub reason: String,
+    pub column: Option<&'static str>,
+    pub detail: String,
+}
+
+impl Reject {
+    pub fn new(reason: impl Into<String>, column: &'static str, detail: impl Into<String>) -> Self {
+        Reject {
+            reason: reason.into(),
+            column: Some(column),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A row carried, but not exactly as read (§27.11).
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub kind: &'static str,
+    pub severity: &'static str,
+    pub column: Option<&'static str>,
+    pub source_value: Option<Json>,
+    pub target_value: Option<Json>,
+    pub resolution: String,
+}
+
+impl Conflict {
+    pub fn new(
+        kind: &'static str,
+        column: Option<&'static str>,
+        source_value: Option<Json>,
+        resolution: impl Into<String>,
+    ) -> Self {
+        let severity = match kind {
+            "value_differs" | "possible_duplicate" | "id_collision" | "value_replaced"
+            | "value_wrapped" | "value_derived" | "lossy_value" | "source_deleted"
+            | "target_deleted" => "info",
+            _ => "warning",
+        };
+        Conflict {
+            kind,
+            severity,
+            column,
+            source_value,
+            target_value: None,
+            resolution: resolution.into(),
+        }
+    }
+}
+
+/// One mapped row: a source row, or a row derived from one (`<id>#pref:<key>`).
+pub struct Out<M> {
+    pub key: String,
+    pub source_hash: String,
+    /// The source row as read, secrets redacted, for the rejects table.
+    pub source_row: Json,
+    pub model: Result<M, Reject>,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The counts of one report line (§27.12's identity).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub read: u64,
+    pub inserted: u64,
+    pub merged: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub kept: u64,
+    pub target_deleted: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+}
+
+impl Counts {
+    /// read = inserted + updated + unchanged + kept + merged + rejected + target_deleted.
+    pub fn balanced(&self) -> bool {
+        self.read
+            == self.inserted
+                + self.updated
+                + self.unchanged
+                + self.kept
+                + self.merged
+                + self.rejected
+                + self.target_deleted
+                + self.skipped
+    }
+}
+
+/// A report line: `quizzes→questions`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub line: String,
+    pub source_table: String,
+    pub target_table: String,
+    pub primary: bool,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// How one source table maps to one target table.
+pub struct Step<E: EntityTrait> {
+    pub entity: E,
+    pub source_table: &'static str,
+    /// ORDER BY over alias `t` (§27.5: created_at NULLs last, then the key).
+    pub order: &'static str,
+    /// The row's own key, so references to it resolve; false for derived rows.
+    pub primary: bool,
+    /// A natural key under the merge policy (§27.10): the existing row, if any, to merge into.
+    pub natural: Option<fn(&E::Model) -> Option<Condition>>,
+    /// Columns a merge never fills (`created_by` of seed rows stays NULL, §21).
+    pub never_fill: &'static [&'static str],
+}
+
+/// The whole import's state: the run, the keys resolved so far, the report.
+pub struct Import {
+    pub run: Run,
+    pub keys: HashMap<(String, String), Slot>,
+    pub lines: Vec<Line>,
+    pub conflicts: BTreeMap<String, u64>,
+    pub rejects: BTreeMap<String, u64>,
+    /// Rows whose stored form differs from their mapping (V5), `table key: why`.
+    pub fidelity: Vec<String>,
+    /// Whether the tool tables exist to read (not on a dry run before the first run).
+    pub tool: bool,
+    /// Whether this pass records its map rows, rejects and conflicts (not `--verify`).
+    pub record: bool,
+}
+
+impl Import {
+    /// Where the source row `key` of `table` went.
+    pub fn parent(&self, table: &str, key: &str) -> Parent {
+        match self.keys.get(&(table.to_owned(), key.to_owned())) {
+            Some(Slot::Target(id)) => Parent::Found(*id),
+            Some(Slot::Rejected) => Parent::Rejected,
+            None => Parent::Absent,
+        }
+    }
+
+    /// The target id a source row gets: the one it already has in the map, else its own (kept
+    /// keys) or a UUIDv7 at its creation time (re-minted keys, §27.4).
+    pub fn id_for(
+        &self,
+        table: &str,
+        key: &str,
+        kept: Option<Uuid>,
+        created: Option<DateTime<Utc>>,
+    ) -> Uuid {
+        if let Some(Slot::Target(id)) = self.keys.get(&(table.to_owned(), key.to_owned())) {
+            return *id;
+        }
+        kept.unwrap_or_else(|| mint(created.unwrap_or(self.run.started)))
+    }
+
+    fn line(&mut self, step_line: &str, source: &str, target: &str, primary: bool) -> usize {
+        if let Some(i) = self.lines.iter().position(|l| l.line == step_line) {
+            return i;
+        }
+        self.lines.push(Line {
+            line: step_line.to_owned(),
+            source_table: source.to_owned(),
+            target_table: target.to_owned(),
+            primary,
+            counts: Counts::default(),
+        });
+        self.lines.len() - 1
+    }
+
+    /// Records a table read and skipped (out of scope, history).
+    pub fn skipped(&mut self, table: &str, rows: u64) {
+        let i = self.line(table, table, "–", false);
+        self.lines[i].counts.read += rows;
+        self.lines[i].counts.skipped += rows;
+    }
+}
+
+/// A UUIDv7 whose time is `at` (§27.4), with fresh random bits.
+pub fn mint(at: DateTime<Utc>) -> Uuid {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        millis / 1000,
+        ((millis % 1000) * 1_000_000) as u32,
+    );
+    Uuid::new_v7(ts)
+}
+
+/// A map row already stored for a source key.
+struct Mapped {
+    target_id: Uuid,
+    action: String,
+    source_hash: String,
+    written_hash: String,
+}
+
+/// What a batch does with one mapped row.
+enum Plan<M> {
+    Insert(M),
+    Update { old: M, new: M },
+    Merge { existing: M, new: M, first: bool },
+    Unchanged(Uuid),
+    Kept(Uuid, Conflict),
+    TargetDeleted(Uuid),
+}
+
+/// The tool-table rows a batch writes.
+#[derive(Default)]
+struct Writes {
+    map_new: Vec<(String, Uuid, &'static str, String)>,
+    map_touch: Vec<(String, Option<(&'static str, String)>)>,
+    rejects: Vec<(String, Reject, Json)>,
+    conflicts: Vec<(String, Option<Uuid>, Conflict)>,
+    written: HashMap<Uuid, String>,
+}
+
+/// The JSON of a model as the canonical form hashes it.
+pub fn model_json<M: Serialize>(m: &M) -> Json {
+    serde_json::to_value(m).unwrap_or(Json::Null)
+}
+
+fn pk_column<E: EntityTrait>() -> E::Column {
+    match E::PrimaryKey::iter().next() {
+        Some(pk) => pk.into_column(),
+        None => unreachable!("every learndb table has a primary key"),
+    }
+}
+
+fn model_id<E: EntityTrait>(m: &E::Model) -> Uuid {
+    match m.get(pk_column::<E>()) {
+        Value::Uuid(Some(id)) => id,
+        _ => Uuid::nil(),
+    }
+}
+
+fn is_null(v: &Value) -> bool {
+    *v == v.as_null()
+}
+
+/// Imports one source table: every row of `rows`' table through `map`.
+pub async fn run_step<E, F>(
+    imp: &mut Import,
+    txn_root: &Root<'_>,
+    source: &SourceDb,
+    step: &Step<E>,
+    line_name: &str,
+    batch_size: usize,
+    mut map: F,
+) -> Result<(), ImportError>
+where
+    E: EntityTrait,
+    E::Model: Serialize + IntoActiveModel<E::ActiveModel> + Clone + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    F: FnMut(&SourceRow, &Import) -> Vec<Out<E::Model>>,
+{
+    let target_table = step.entity.table_name().to_owned();
+    let line = imp.line(line_name, step.source_table, &target_table, step.primary);
+    let mut rows = source.rows(step.source_table, step.order).await?;
+    loop {
+        let batch = rows.next_batch(batch_size).await?;
+        if batch.is_empty() {
+            break;
+        }
+        txn_root.check_lock().await?;
+        if let Some(signal) = migration::runner::interrupt::requested() {
+            return Err(ImportError::Interrupted(signal));
+        }
+        let outs: Vec<Out<E::Model>> = batch.iter().flat_map(|r| map(r, imp)).collect();
+        drop(batch);
+        let txn = txn_root.begin().await?;
+        let result = write_batch(imp, &txn, step, &target_table, line, outs).await;
+        match result {
+            Ok(keys) => {
+                txn.commit()
+                    .await
+                    .map_err(|e| ImportError::db("committing a batch", &e))?;
+                for (k, slot) in keys {
+                    imp.keys.insert((step.source_table.to_owned(), k), slot);
+                }
+            }
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where batches begin: the target connection, or on a dry run one transaction that is rolled
+/// back at the end (each batch a savepoint in it); and the migration lock, proved per batch.
+pub struct Root<'a> {
+    pub conn: RootConn<'a>,
+    pub lock: tokio::sync::Mutex<Option<migration::runner::lock::MigrationLock>>,
+    pub target: &'a migration::connect::Target,
+}
+
+pub enum RootConn<'a> {
+    Db(&'a sea_orm::DatabaseConnection),
+    DryRun(DatabaseTransaction),
+}
+
+impl Root<'_> {
+    pub async fn begin(&self) -> Result<DatabaseTransaction, ImportError> {
+        match &self.conn {
+            RootConn::Db(db) => db.begin().await,
+            RootConn::DryRun(t) => t.begin().await,
+        }
+        .map_err(|e| ImportError::db("starting a batch", &e))
+    }
+
+    /// Proves the migration lock is still held before a batch (§27.1).
+    pub async fn check_lock(&self) -> Result<(), ImportError> {
+        let mut lock = self.lock.lock().await;
+        if let Some(l) = lock.as_mut() {
+            l.verify(self.target, "the next batch")
+                .await
+                .map_err(|e| ImportError::LockLost(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+async fn write_batch<E>(
+    imp: &mut Import,
+    txn: &DatabaseTransaction,
+    step: &Step<E>,
+    target_table: &str,
+    line: usize,
+    outs: Vec<Out<E::Model>>,
+) -> Result<Vec<(String, Slot)>, ImportError>
+where
+    E: EntityTrait,
+    E::Model: Serialize + IntoActiveModel<E::ActiveModel> + Clone + Send + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let db_err = |what: &str, e: &DbErr| ImportError::db(&format!("{what} ({target_table})"), e);
+    let mut w = Writes::default();
+    let mut keys: Vec<(String, Slot)> = Vec::new();
+    let mut counts = Counts::default();
+
+    // The map rows of this batch's keys.
+    let mapped = if imp.tool {
+        read_map(
+            txn,
+            &imp.run.source,
+            step.source_table,
+            target_table,
+            outs.iter().map(|o| o.key.as_str()),
+        )
+        .await
+        .map_err(|e| db_err("reading the map", &e))?
+    } else {
+        HashMap::new()
+    };
+    // The target rows those map rows point at.
+    let existing_ids: Vec<Uuid> = mapped.values().map(|m| m.target_id).collect();
+    let mut existing = read_rows::<E>(txn, &existing_ids)
+        .await
+        .map_err(|e| db_err("reading target rows", &e))?;
+
+    // Kept ids of new rows already taken by rows the map does not attribute to them.
+    let new_ids: Vec<Uuid> = outs
+        .iter()
+        .filter(|o| !mapped.contains_key(&o.key))
+        .filter_map(|o| o.model.as_ref().ok().map(model_id::<E>))
+        .collect();
+    let taken: HashSet<Uuid> = read_rows::<E>(txn, &new_ids)
+        .await
+        .map_err(|e| db_err("reading target rows", &e))?
+        .into_keys()
+        .collect();
+
+    let mut plans: Vec<(String, String, Plan<E::Model>)> = Vec::new();
+    for out in outs {
+        counts.read += 1;
+        for c in out.conflicts.iter().cloned() {
+            let id = out.model.as_ref().ok().map(model_id::<E>);
+            w.conflicts.push((out.key.clone(), id, c));
+        }
+        let mut model = match out.model {
+            Err(reject) => {
+                counts.rejected += 1;
+                *imp.rejects.entry(reject.reason.clone()).or_default() += 1;
+                keys.push((out.key.clone(), Slot::Rejected));
+                w.rejects.push((out.key, reject, out.source_row));
+                continue;
+            }
+            Ok(m) => m,
+        };
+        if let Some(m) = mapped.get(&out.key) {
+            let plan = match existing.remove(&m.target_id) {
+                None => Plan::TargetDeleted(m.target_id),
+                Some(old) if m.action == "merged" => Plan::Merge {
+                    existing: old,
+                    new: model,
+                    first: false,
+                },
+                Some(_) if m.source_hash == out.source_hash => Plan::Unchanged(m.target_id),
+                Some(old) if canon::hash(&model_json(&old)) != m.written_hash => Plan::Kept(
+                    m.target_id,
+                    Conflict::new("changed_on_both_sides", None, None, "target_kept"),
+                ),
+                Some(old) => Plan::Update { old, new: model },
+            };
+            plans.push((out.key, out.source_hash, plan));
+            continue;
+        }
+        if let Some(cond) = step.natural.and_then(|natural| natural(&model)) {
+            let found = E::find()
+                .filter(cond)
+                .one(txn)
+                .await
+                .map_err(|e| db_err("looking up a natural key", &e))?;
+            if let Some(existing_row) = found {
+                plans.push((
+                    out.key,
+                    out.source_hash,
+                    Plan::Merge {
+                        existing: existing_row,
+                        new: model,
+                        first: true,
+                    },
+                ));
+                continue;
+            }
+        }
+        let id = model_id::<E>(&model);
+        if taken.contains(&id) {
+            let fresh = mint(imp.run.started);
+            model = with_id::<E>(model, fresh);
+            w.conflicts.push((
+                out.key.clone(),
+                Some(fresh),
+                Conflict::new(
+                    "id_collision",
+                    Some("id"),
+                    Some(json!(id.to_string())),
+                    format!("reminted:{fresh}"),
+                ),
+            ));
+        }
+        plans.push((out.key, out.source_hash, Plan::Insert(model)));
+    }
+
+    // Inserts: the whole batch through the bulk path, else row by row under savepoints.
+    let mut inserts: Vec<(String, String, E::Model)> = Vec::new();
+    let mut rest = Vec::new();
+    for (key, hash, plan) in plans {
+        match plan {
+            Plan::Insert(m) => inserts.push((key, hash, m)),
+            other => rest.push((key, hash, other)),
+        }
+    }
+    let inserted = insert_rows::<E>(txn, inserts).await?;
+    for (key, hash, result) in inserted {
+        match result {
+            Ok(model) => {
+                let id = model_id::<E>(&model);
+                counts.inserted += 1;
+                keys.push((key.clone(), Slot::Target(id)));
+                w.map_new.push((key.clone(), id, "inserted", hash));
+                w.written.insert(id, canon::hash(&model_json(&model)));
+            }
+            Err((reject, row)) => {
+                counts.rejected += 1;
+                *imp.rejects.entry(reject.reason.clone()).or_default() += 1;
+                keys.push((key.clone(), Slot::Rejected));
+                w.rejects.push((key, reject, row));
+            }
+        }
+    }
+    for (key, hash, plan) in rest {
+        match plan {
+            Plan::Insert(_) => {}
+            Plan::Unchanged(id) => {
+                counts.unchanged += 1;
+                keys.push((key.clone(), Slot::Target(id)));
+                w.map_touch.push((key, None));
+            }
+            Plan::TargetDeleted(id) => {
+                counts.target_deleted += 1;
+                keys.push((key.clone(), Slot::Target(id)));
+                w.conflicts.push((
+                    key.clone(),
+                    Some(id),
+                    Conflict::new("target_deleted", None, None, "not_reinserted"),
+                ));
+                w.map_touch.push((key, None));
+            }
+            Plan::Kept(id, conflict) => {
+                counts.kept += 1;
+                keys.push((key.clone(), Slot::Target(id)));
+                w.conflicts.push((key.clone(), Some(id), conflict));
+                w.map_touch.push((key, None));
+            }
+            Plan::Update { old, new } => {
+                let id = model_id::<E>(&old);
+                let am = changed_columns::<E>(&old, &new, &[], false);
+                let saved = E::update(am).exec(txn).await;
+                match saved {
+                    Ok(model) => {
+                        counts.updated += 1;
+                        w.written.insert(id, canon::hash(&model_json(&model)));
+                        w.map_touch.push((key.clone(), Some(("updated", hash))));
+                    }
+                    Err(e) => {
+                        counts.kept += 1;
+                        let reason = refusal(&e).0;
+                        w.conflicts.push((
+                            key.clone(),
+                            Some(id),
+                            Conflict::new(
+                                "update_rejected",
+                                None,
+                                None,
+                                format!("target_kept:{reason}"),
+                            ),
+                        ));
+                        w.map_touch.push((key.clone(), None));
+                    }
+                }
+                keys.push((key, Slot::Target(id)));
+            }
+            Plan::Merge {
+                existing,
+                new,
+                first,
+            } => {
+                let id = model_id::<E>(&existing);
+                for (column, source_value, target_value) in differing::<E>(&existing, &new) {
+                    let mut c = Conflict::new(
+                        "value_differs",
+                        Some(column),
+                        Some(source_value),
+                        "target_kept",
+                    );
+                    c.target_value = Some(target_value);
+                    w.conflicts.push((key.clone(), Some(id), c));
+                }
+                let am = changed_columns::<E>(&existing, &new, step.never_fill, true);
+                let model = if am.is_changed() {
+                    E::update(am)
+                        .exec(txn)
+                        .await
+                        .map_err(|e| db_err("merging", &e))?
+                } else {
+                    existing
+                };
+                counts.merged += 1;
+                keys.push((key.clone(), Slot::Target(id)));
+                w.written.insert(id, canon::hash(&model_json(&model)));
+                if first {
+                    w.map_new.push((key, id, "merged", hash));
+                } else {
+                    w.map_touch.push((key, Some(("merged", hash))));
+                }
+            }
+        }
+    }
+    // V5: a row written as mapped reads back as mapped.
+    for (id, written) in read_rows::<E>(
+        txn,
+        &w.map_new
+            .iter()
+            .filter(|m| m.2 == "inserted")
+            .map(|m| m.1)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .map_err(|e| db_err("reading back", &e))?
+    {
+        let back = canon::hash(&model_json(&written));
+        if w.written.get(&id) != Some(&back) {
+            imp.fidelity.push(format!(
+                "{target_table} {id}: the stored row differs from its mapping"
+            ));
+        }
+        w.written.insert(id, back);
+    }
+    if imp.tool && imp.record {
+        write_tool_rows(txn, imp, step.source_table, target_table, &w)
+            .await
+            .map_err(|e| db_err("writing the map", &e))?;
+    }
+    for (_, _, c) in &w.conflicts {
+        *imp.conflicts.entry(c.kind.to_owned()).or_default() += 1;
+    }
+    let total = &mut imp.lines[line].counts;
+    total.read += counts.read;
+    total.inserted += counts.inserted;
+    total.merged += counts.merged;
+    total.updated += counts.updated;
+    total.unchanged += counts.unchanged;
+    total.kept += counts.kept;
+    total.target_deleted += counts.target_deleted;
+    total.rejected += counts.rejected;
+    Ok(keys)
+}
+
+fn with_id<E: EntityTrait>(model: E::Model, id: Uuid) -> E::Model
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    let mut model = model;
+    model.set(pk_column::<E>(), id.into());
+    model
+}
+
+/// An active model of `old` with the columns of `new` that differ set; with `fill_only`, only
+/// those NULL in `old` (a merge: the target wins), never those in `never`.
+fn changed_columns<E: EntityTrait>(
+    old: &E::Model,
+    new: &E::Model,
+    never: &[&str],
+    fill_only: bool,
+) -> E::ActiveModel
+where
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    let mut am = old.clone().into_active_model();
+    let pk = pk_column::<E>();
+    for c in E::Column::iter() {
+        if c.as_str() == pk.as_str() || never.contains(&c.as_str()) {
+            continue;
+        }
+        let (a, b) = (old.get(c), new.get(c));
+        if a == b || (fill_only && (!is_null(&a) || is_null(&b))) {
+            continue;
+        }
+        am.set(c, b);
+    }
+    am
+}
+
+/// Columns where a merge kept a non-NULL target value over a different non-NULL source value.
+fn differing<E: EntityTrait>(existing: &E::Model, new: &E::Model) -> Vec<(&'static str, Json, Json)>
+where
+    E::Model: Serialize,
+{
+    let (a, b) = (model_json(existing), model_json(new));
+    let pk = pk_column::<E>();
+    let mut out = Vec::new();
+    for c in E::Column::iter() {
+        let name = c.as_str();
+        if name == pk.as_str() || matches!(name, "created_at" | "updated_at") {
+            continue;
+        }
+        let (x, y) = (&a[name], &b[name]);
+        if !Json::is_null(x)
+            && !Json::is_null(y)
+            && canon::normalise(x.clone()) != canon::normalise(y.clone())
+        {
+            let secret = super::SECRETS.contains(&name);
+            let red = |v: &Json| {
+                if secret {
+                    json!("<redacted>")
+                } else {
+                    v.clone()
+                }
+            };
+            out.push((name, red(y), red(x)));
+        }
+    }
+    out
+}
+
+/// The target rows with these ids, by id.
+async fn read_rows<E>(
+    txn: &DatabaseTransaction,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, E::Model>, DbErr>
+where
+    E: EntityTrait,
+{
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let found = E::find()
+            .filter(pk_column::<E>().is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        for m in found {
+            out.insert(model_id::<E>(&m), m);
+        }
+    }
+    Ok(out)
+}
+
+type Inserted<M> = Vec<(String, String, Result<M, (Reject, Json)>)>;
+
+/// Inserts the rows: in one go, or, when the server refuses that, one by one under savepoints.
+async fn insert_rows<E>(
+    txn: &DatabaseTransaction,
+    rows: Vec<(String, String, E::Model)>,
+) -> Result<Inserted<E::Model>, ImportError>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone + Serialize,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = txn
+        .begin()
+        .await
+        .map_err(|e| ImportError::db("savepoint", &e))?;
+    let bulk = entity::bulk::insert_all(
+        &all,
+        rows.iter().map(|(_, _, m)| m.clone().into_active_model()),
+    )
+    .await;
+    if bulk.is_ok() {
+        all.commit()
+            .await
+            .map_err(|e| ImportError::db("savepoint", &e))?;
+        return Ok(rows.into_iter().map(|(k, h, m)| (k, h, Ok(m))).collect());
+    }
+    let _ = all.rollback().await;
+    let mut out = Vec::with_capacity(rows.len());
+    for (key, hash, model) in rows {
+        let one = txn
+            .begin()
+            .await
+            .map_err(|e| ImportError::db("savepoint", &e))?;
+        match E::insert(model.clone().into_active_model())
+            .exec_without_returning(&one)
+            .await
+        {
+            Ok(_) => {
+                one.commit()
+                    .await
+                    .map_err(|e| ImportError::db("savepoint", &e))?;
+                out.push((key, hash, Ok(model)));
+            }
+            Err(e) => {
+                let _ = one.rollback().await;
+                let (reason, detail) = refusal(&e);
+                let row = super::redact_row(model_json(&model));
+                out.push((
+                    key,
+                    hash,
+                    Err((
+                        Reject {
+                            reason,
+                            column: None,
+                            detail,
+                        },
+                        row,
+                    )),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The reject reason for a row the server refused (§27.10).
+fn refusal(e: &DbErr) -> (String, String) {
+    let line = error_line(e);
+    let lower = line.to_lowercase();
+    if lower.contains("duplicate") || lower.contains("unique") {
+        return ("natural_key_taken".into(), line);
+    }
+    if let Some(name) = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|w| w.starts_with("ck_"))
+    {
+        return (format!("check_violation:{name}"), line);
+    }
+    let code = match e {
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(s))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(s)) => s
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned())),
+        _ => None,
+    };
+    (
+        format!("db_error:{}", code.unwrap_or_else(|| "unknown".into())),
+        line,
+    )
+}
+
+async fn read_map<'k>(
+    txn: &DatabaseTransaction,
+    source: &str,
+    source_table: &str,
+    target_table: &str,
+    keys: impl Iterator<Item = &'k str>,
+) -> Result<HashMap<String, Mapped>, DbErr> {
+    let keys: Vec<&str> = keys.collect();
+    let backend = txn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(1000) {
+        let select = Query::select()
+            .columns(
+                [
+                    "source_key",
+                    "target_id",
+                    "action",
+                    "source_hash",
+                    "written_hash",
+                ]
+                .map(Alias::new),
+            )
+            .from(Alias::new(tool::MAP))
+            .and_where(Expr::col(Alias::new("source")).eq(source))
+            .and_where(Expr::col(Alias::new("source_table")).eq(source_table))
+            .and_where(Expr::col(Alias::new("target_table")).eq(target_table))
+            .and_where(
+                Expr::col(Alias::new("source_key")).is_in(chunk.iter().map(|k| k.to_string())),
+            )
+            .to_owned();
+        for row in txn.query_all(&select).await? {
+            let key: String = row.try_get_by_index(0)?;
+            out.insert(
+                key,
+                Mapped {
+                    target_id: row.try_get_by_index(1)?,
+                    action: row.try_get_by_index(2)?,
+                    source_hash: row.try_get_by_index(3)?,
+                    written_hash: row.try_get_by_index(4)?,
+                },
+            );
+        }
+    }
+    let _ = backend;
+    Ok(out)
+}
+
+async fn write_tool_rows(
+    txn: &DatabaseTransaction,
+    imp: &Import,
+    source_table: &str,
+    target_table: &str,
+    w: &Writes,
+) -> Result<(), DbErr> {
+    let run = imp.run.id;
+    let now = super::now();
+    let source = imp.run.source.as_str();
+    let system = imp.run.system;
+    let col = |n: &str| Alias::new(n);
+    for chunk in w.map_new.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(col(tool::MAP)).columns(
+            [
+                "source",
+                "system",
+                "source_table",
+                "source_key",
+                "target_table",
+                "target_id",
+                "action",
+                "source_hash",
+                "written_hash",
+                "self_ref_pending",
+                "first_run_id",
+                "last_run_id",
+                "imported_at",
+                "updated_at",
+            ]
+            .map(col),
+        );
+        for (key, id, action, hash) in chunk {
+            let written = w.written.get(id).cloned().unwrap_or_default();
+            insert.values_panic([
+                source.into(),
+                system.into(),
+                source_table.into(),
+                key.as_str().into(),
+                target_table.into(),
+                (*id).into(),
+                (*action).into(),
+                hash.as_str().into(),
+                written.into(),
+                false.into(),
+                run.into(),
+                run.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        txn.execute(&insert).await?;
+    }
+    // Rows seen again: this run touched them; a changed action or hash is written too.
+    let untouched: Vec<&str> = w
+        .map_touch
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    for chunk in untouched.chunks(1000) {
+        let update = Query::update()
+            .table(col(tool::MAP))
+            .value(col("last_run_id"), run)
+            .and_where(Expr::col(col("source")).eq(source))
+            .and_where(Expr::col(col("source_table")).eq(source_table))
+            .and_where(Expr::col(col("target_table")).eq(target_table))
+            .and_where(Expr::col(col("source_key")).is_in(chunk.iter().map(|k| k.to_string())))
+            .to_owned();
+        txn.execute(&update).await?;
+    }
+    for (key, change) in &w.map_touch {
+        let Some((action, hash)) = change else {
+            continue;
+        };
+        let update = Query::update()
+            .table(col(tool::MAP))
+            .value(col("last_run_id"), run)
+            .value(col("action"), *action)
+            .value(col("source_hash"), hash.as_str())
+            .value(col("updated_at"), now)
+            .and_where(Expr::col(col("source")).eq(source))
+            .and_where(Expr::col(col("source_table")).eq(source_table))
+            .and_where(Expr::col(col("target_table")).eq(target_table))
+            .and_where(Expr::col(col("source_key")).eq(key.as_str()))
+            .to_owned();
+        txn.execute(&update).await?;
+    }
+    // Every map row pointing at a row this batch wrote gets its new hash (merges by any source).
+    for (id, hash) in &w.written {
+        let update = Query::update()
+            .table(col(tool::MAP))
+            .value(col("written_hash"), hash.as_str())
+            .and_where(Expr::col(col("target_table")).eq(target_table))
+            .and_where(Expr::col(col("target_id")).eq(*id))
+            .to_owned();
+        txn.execute(&update).await?;
+    }
+    for chunk in w.rejects.chunks(200) {
+        let mut insert = Query::insert();
+        insert.into_table(col(tool::REJECTS)).columns(
+            [
+                "id",
+                "run_id",
+                "source",
+                "system",
+                "source_table",
+                "source_key",
+                "reason",
+                "column_name",
+                "detail",
+                "source_row",
+                "created_at",
+            ]
+            .map(col),
+        );
+        for (key, r, row) in chunk {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                run.into(),
+                source.into(),
+                system.into(),
+                source_table.into(),
+                key.as_str().into(),
+                r.reason.as_str().into(),
+                r.column.map(str::to_owned).into(),
+                r.detail.as_str().into(),
+                row.clone().into(),
+                now.into(),
+            ]);
+        }
+        txn.execute(&insert).await?;
+    }
+    for chunk in w.conflicts.chunks(200) {
+        let mut insert = Query::insert();
+        insert.into_table(col(tool::CONFLICTS)).columns(
+            [
+                "id",
+                "run_id",
+                "source",
+                "system",
+                "source_table",
+                "source_key",
+                "target_table",
+                "target_id",
+                "kind",
+                "severity",
+                "column_name",
+                "source_value",
+                "target_value",
+                "resolution",
+                "created_at",
+            ]
+            .map(col),
+        );
+        for (key, id, c) in chunk {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                run.into(),
+                source.into(),
+                system.into(),
+                source_table.into(),
+                key.as_str().into(),
+                target_table.into(),
+                (*id).into(),
+                c.kind.into(),
+                c.severity.into(),
+                c.column.map(str::to_owned).into(),
+                c.source_value.clone().into(),
+                c.target_value.clone().into(),
+                c.resolution.as_str().into(),
+                now.into(),
+            ]);
+        }
+        txn.execute(&insert).await?;
+    }
+    let _ = Statement::from_string(DbBackend::Postgres, String::new());
+    Ok(())
+}

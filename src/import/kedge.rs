@@ -13,7 +13,7 @@ use entity::generated::{
     practice_strategies, question_reports, questions, student_mistakes, student_weaknesses,
     system_config, user_preferences, users,
 };
-use migration::sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QuerySelect};
+use migration::sea_orm::{ColumnTrait, Condition, EntityTrait, QuerySelect};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
@@ -270,12 +270,12 @@ fn is_demo(id: &str, salt: Option<&str>) -> bool {
 pub async fn import(
     imp: &mut Import,
     root: &Root<'_>,
-    db: &DatabaseConnection,
     src: &SourceDb,
     batch: usize,
 ) -> Result<(), ImportError> {
     let source_name = imp.run.source.clone();
-    let read_only = db;
+    // Through the run's own connection: SQLite has one, and a dry run holds it.
+    let read_only = root.begin().await?;
     // Tables Kedge's schema does not define: the run refused them unless --allow-unmapped,
     // which skips and counts them (§27.2).
     for table in src.tables.keys() {
@@ -293,7 +293,7 @@ pub async fn import(
         .column(users::Column::Username)
         .column(users::Column::Email)
         .into_tuple()
-        .all(read_only)
+        .all(&read_only)
         .await
         .map_err(|e| ImportError::db("reading the target's users", &e))?;
     for (u, e) in rows {
@@ -304,9 +304,10 @@ pub async fn import(
             emails.insert(e.to_lowercase());
         }
     }
-    // A username this source gave a user on an earlier run stays theirs.
-    let own: HashMap<Uuid, String> = HashMap::new();
-    let _ = own;
+    read_only
+        .rollback()
+        .await
+        .map_err(|e| ImportError::db("reading the target's users", &e))?;
 
     let step = Step {
         entity: users::Entity,

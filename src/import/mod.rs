@@ -441,19 +441,6 @@ async fn import_with(
         system: code,
         started: Utc::now().trunc_subsecs(6),
     };
-    let root = Root {
-        conn: if args.dry_run {
-            RootConn::DryRun(
-                db.begin()
-                    .await
-                    .map_err(|e| ImportError::db("starting the dry run", &e))?,
-            )
-        } else {
-            RootConn::Db(db)
-        },
-        lock: tokio::sync::Mutex::new(lock),
-        target: &session.target,
-    };
     let mut imp = Import {
         run,
         keys: Default::default(),
@@ -467,6 +454,19 @@ async fn import_with(
     if tool {
         load_keys(&mut imp, db).await?;
     }
+    let root = Root {
+        conn: if args.dry_run {
+            RootConn::DryRun(
+                db.begin()
+                    .await
+                    .map_err(|e| ImportError::db("starting the dry run", &e))?,
+            )
+        } else {
+            RootConn::Db(db)
+        },
+        lock: tokio::sync::Mutex::new(lock),
+        target: &session.target,
+    };
     if !args.dry_run {
         let insert = Query::insert()
             .into_table(Alias::new(tool::RUNS))
@@ -502,7 +502,7 @@ async fn import_with(
             .await
             .map_err(|e| ImportError::db("recording the run", &e))?;
     }
-    let outcome = kedge::import(&mut imp, &root, db, src, args.batch_size as usize).await;
+    let outcome = kedge::import(&mut imp, &root, src, args.batch_size as usize).await;
     let lock = root.lock.into_inner();
     if let RootConn::DryRun(t) = root.conn {
         let _ = t.rollback().await;
@@ -847,15 +847,6 @@ async fn verify_only(
     };
     // Re-read the source through the mapping, in a transaction that is rolled back: the
     // counts of a re-run must all be `unchanged` (or kept/target_deleted) and nothing written.
-    let dry = db
-        .begin()
-        .await
-        .map_err(|e| ImportError::db("starting the check", &e))?;
-    let root = Root {
-        conn: RootConn::DryRun(dry),
-        lock: tokio::sync::Mutex::new(None),
-        target: &session.target,
-    };
     let mut imp = Import {
         run: Run {
             id: run_id,
@@ -872,7 +863,16 @@ async fn verify_only(
         record: false,
     };
     load_keys(&mut imp, db).await?;
-    let outcome = kedge::import(&mut imp, &root, db, src, args.batch_size as usize).await;
+    let dry = db
+        .begin()
+        .await
+        .map_err(|e| ImportError::db("starting the check", &e))?;
+    let root = Root {
+        conn: RootConn::DryRun(dry),
+        lock: tokio::sync::Mutex::new(None),
+        target: &session.target,
+    };
+    let outcome = kedge::import(&mut imp, &root, src, args.batch_size as usize).await;
     if let RootConn::DryRun(t) = root.conn {
         let _ = t.rollback().await;
     }

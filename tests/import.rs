@@ -1,0 +1,519 @@
+//! `learndb import kedge` end to end (SPEC-26-27 §27): the legacy Kedge schema of
+//! `tests/fixtures/legacy/kedge.schema.sql` (generated from legacy-catalog.json by
+//! `scripts/legacy-ddl.py`) with the rows of `kedge.rows.sql`, whose header lists the outcome
+//! §27 gives every row. Each test runs the real binary against a real PostgreSQL source and a
+//! real target, and reads the outcome back from the target and the tool tables.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Output;
+use std::time::Duration;
+
+use common::{Backend, TestDb, command, learndb_bin, show, stderr, stdout};
+use serde_json::Value;
+
+const SCHEMA: &str = include_str!("fixtures/legacy/kedge.schema.sql");
+const ROWS: &str = include_str!("fixtures/legacy/kedge.rows.sql");
+
+/// (line, read, inserted, merged, rejected) of a first import into a freshly migrated target.
+const FIRST: &[(&str, u64, u64, u64, u64)] = &[
+    ("users", 8, 7, 1, 0),
+    ("users→user_preferences", 9, 4, 5, 0),
+    ("knowledge_points", 6, 5, 0, 1),
+    ("knowledge_points_metadata", 2, 2, 0, 0),
+    ("practice_strategies", 3, 1, 2, 0),
+    ("system_config", 3, 3, 0, 0),
+    ("quizzes→questions", 8, 8, 0, 0),
+    ("practice_sessions", 5, 4, 0, 1),
+    ("practice_answers", 8, 6, 0, 2),
+    ("student_weaknesses", 3, 2, 0, 1),
+    ("student_mistakes", 3, 3, 0, 0),
+    ("quiz_reports→question_reports", 2, 2, 0, 0),
+    ("attachments", 2, 2, 0, 0),
+];
+
+const CONFLICTS: &[(&str, u64)] = &[
+    ("dangling_array_element", 2),
+    ("demo_credential", 1),
+    ("derived_column_mismatch", 1),
+    ("possible_duplicate", 1),
+    ("reference_nulled", 2),
+    ("username_renamed", 1),
+    ("value_derived", 1),
+    ("value_differs", 1),
+    ("value_wrapped", 1),
+];
+
+/// (source table, source key, reason) of every reject.
+const REJECTS: &[(&str, &str, &str)] = &[
+    ("knowledge_points", "kp-long", "value_too_long"),
+    (
+        "practice_sessions",
+        "33333333-0000-4000-8000-000000000005",
+        "check_violation:ck_practice_sessions_counts",
+    ),
+    (
+        "practice_answers",
+        "44444444-0000-4000-8000-000000000007",
+        "parent_rejected",
+    ),
+    (
+        "practice_answers",
+        "44444444-0000-4000-8000-000000000008",
+        "parent_rejected",
+    ),
+    (
+        "student_weaknesses",
+        "55555555-0000-4000-8000-000000000003",
+        "parent_rejected",
+    ),
+];
+
+/// The tables an import writes, counted before and after.
+const TARGETS: &[&str] = &[
+    "users",
+    "user_preferences",
+    "knowledge_points",
+    "knowledge_points_metadata",
+    "practice_strategies",
+    "system_config",
+    "questions",
+    "practice_sessions",
+    "practice_answers",
+    "student_weaknesses",
+    "student_mistakes",
+    "question_reports",
+    "attachments",
+];
+
+async fn kedge_source(extra: &str) -> TestDb {
+    let src = TestDb::new(Backend::Postgres).await;
+    src.exec(SCHEMA)
+        .await
+        .expect("the legacy Kedge schema applies");
+    src.exec(ROWS).await.expect("the Kedge rows apply");
+    if !extra.is_empty() {
+        src.exec(extra).await.expect("the source change applies");
+    }
+    src
+}
+
+fn import(src: &str, target: &str, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    command(&learndb_bin(), dir.path())
+        .args(["import", "kedge", "--from", src, "-u", target])
+        .args(args)
+        .output()
+        .expect("learndb runs")
+}
+
+/// The JSON report: the last line of stdout.
+fn report(o: &Output) -> Value {
+    let out = stdout(o);
+    let line = out.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("no JSON report ({e}): {}", show(o)))
+}
+
+fn lines(r: &Value) -> BTreeMap<String, Value> {
+    r["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|l| (l["line"].as_str().unwrap_or_default().to_owned(), l.clone()))
+        .collect()
+}
+
+async fn counts(t: &TestDb) -> BTreeMap<&'static str, i64> {
+    let mut out = BTreeMap::new();
+    for table in TARGETS {
+        out.insert(
+            *table,
+            count_sql(t, &format!("SELECT count(*) FROM {table}")).await,
+        );
+    }
+    out
+}
+
+async fn count_sql(t: &TestDb, sql: &str) -> i64 {
+    let cast = match t.backend {
+        Backend::Postgres => format!("SELECT CAST(({sql}) AS TEXT) AS n"),
+        _ => format!("SELECT CAST(({sql}) AS CHAR(20)) AS n"),
+    };
+    t.query_strings(&cast, "n")
+        .await
+        .concat()
+        .trim()
+        .parse()
+        .unwrap_or(-1)
+}
+
+fn assert_first_run(o: &Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(o)
+    );
+    let r = report(o);
+    assert_eq!(r["status"], "verified", "{}", show(o));
+    let got = lines(&r);
+    for (line, read, inserted, merged, rejected) in FIRST {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["merged"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    assert_eq!(got.len(), FIRST.len(), "{r}");
+    let conflicts: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let expected: BTreeMap<String, u64> = CONFLICTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(conflicts, expected);
+    assert!(stderr(o).contains("5 rows rejected"), "{}", show(o));
+}
+
+async fn first_import_on(backend: Backend) {
+    let src = kedge_source("").await;
+    let tgt = TestDb::migrated(backend).await;
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_first_run(&o);
+
+    // Every reject is the expected row with the expected reason, secrets redacted.
+    let joined = match backend {
+        Backend::MySql => "CONCAT(source_table, ' ', source_key, ' ', reason)",
+        _ => "source_table || ' ' || source_key || ' ' || reason",
+    };
+    let rejects = tgt
+        .query_strings(
+            &format!("SELECT {joined} AS r FROM learndb_import_rejects ORDER BY 1"),
+            "r",
+        )
+        .await;
+    let mut expected: Vec<String> = REJECTS
+        .iter()
+        .map(|(t, k, r)| format!("{t} {k} {r}"))
+        .collect();
+    expected.sort();
+    assert_eq!(rejects, expected);
+
+    // The anonymous user merged into the seed's; the demo account cannot log in.
+    assert_eq!(count_sql(&tgt, "SELECT count(*) FROM users").await, 8);
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM users WHERE password_hash IS NULL AND is_active = FALSE AND username = 'student@example.com'").await,
+        1,
+        "the demo account is imported without credentials and inactive"
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE username = 'alice@example.com.kg'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM users WHERE email IS NOT NULL").await,
+        0,
+        "KG account ids never become emails"
+    );
+    // Every map row points at its target; verify finds no drift (V2, V7 hold: status verified).
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_map WHERE action = 'merged'"
+        )
+        .await,
+        8
+    );
+
+    // A second run changes nothing and says so.
+    let before = counts(&tgt).await;
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let r = report(&o);
+    for (line, l) in lines(&r) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+    assert_eq!(r["status"], "verified");
+    assert_eq!(counts(&tgt).await, before, "a second run writes no row");
+
+    // --verify re-reads the source: V1–V7 hold, exit 1 because the run rejected rows.
+    let o = import(&src.url, &tgt.url, &["--verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
+    assert!(stderr(&o).contains("rejected 5 rows"), "{}", show(&o));
+}
+
+#[tokio::test]
+async fn kedge_into_postgres() {
+    first_import_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn kedge_into_mariadb() {
+    first_import_on(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn kedge_into_sqlite() {
+    first_import_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn dry_run_writes_nothing() {
+    let src = kedge_source("").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let before = counts(&tgt).await;
+    let o = import(&src.url, &tgt.url, &["--dry-run", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows would be rejected: {}",
+        show(&o)
+    );
+    let r = report(&o);
+    assert_eq!(r["status"], "dry-run");
+    assert_eq!(lines(&r)["practice_answers"]["inserted"], 6);
+    assert!(stderr(&o).contains("would be rejected"), "{}", show(&o));
+    assert_eq!(counts(&tgt).await, before);
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'learndb_import%'"
+        )
+        .await,
+        0,
+        "not even the tool tables"
+    );
+}
+
+/// Source changes after a first import, and the application's own changes, meet on a re-run
+/// (§27.10): updated, kept (changed on both sides), target_deleted, never re-inserted.
+#[tokio::test]
+async fn rerun_carries_source_changes_and_keeps_the_applications() {
+    let src = kedge_source("").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    assert_eq!(
+        import(&src.url, &tgt.url, &["--yes"]).status.code(),
+        Some(1)
+    );
+    src.exec(
+        "UPDATE kedge_practice.attachments SET access_count = 99 WHERE id = '88888888-0000-4000-8000-000000000001';
+         UPDATE kedge_practice.quizzes SET explanation = 'changed in Kedge' WHERE id = '22222222-0000-4000-8000-000000000001';",
+    )
+    .await
+    .expect("source change");
+    tgt.exec(
+        "UPDATE questions SET explanation = 'changed in learndb' WHERE id = '22222222-0000-4000-8000-000000000001';
+         DELETE FROM question_reports WHERE id IN (SELECT id FROM question_reports ORDER BY id LIMIT 1);",
+    )
+    .await
+    .expect("application change");
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    let r = report(&o);
+    let got = lines(&r);
+    assert_eq!(got["attachments"]["updated"], 1, "{r}");
+    assert_eq!(got["quizzes→questions"]["kept"], 1, "{r}");
+    assert_eq!(
+        got["quiz_reports→question_reports"]["target_deleted"], 1,
+        "{r}"
+    );
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM question_reports").await,
+        1,
+        "a deleted row stays deleted"
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM attachments WHERE access_count = 99"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM questions WHERE explanation = 'changed in learndb'"
+        )
+        .await,
+        1,
+        "the target wins a change on both sides"
+    );
+}
+
+/// An import killed at any point resumes to the end state of an uninterrupted one.
+#[tokio::test]
+async fn killed_import_resumes_to_the_same_end_state() {
+    let src = kedge_source("").await;
+    let whole = TestDb::migrated(Backend::Postgres).await;
+    assert_eq!(
+        import(&src.url, &whole.url, &["--yes", "--batch-size", "1"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let expected = counts(&whole).await;
+    for delay_ms in [150_u64, 400, 900] {
+        let tgt = TestDb::migrated(Backend::Postgres).await;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut child = command(&learndb_bin(), dir.path())
+            .args([
+                "import",
+                "kedge",
+                "--from",
+                &src.url,
+                "-u",
+                &tgt.url,
+                "--yes",
+                "--batch-size",
+                "1",
+            ])
+            .spawn()
+            .expect("learndb starts");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "after a kill at {delay_ms} ms: {}",
+            show(&o)
+        );
+        assert_eq!(
+            report(&o)["status"],
+            "verified",
+            "after a kill at {delay_ms} ms: {}",
+            show(&o)
+        );
+        assert_eq!(
+            counts(&tgt).await,
+            expected,
+            "after a kill at {delay_ms} ms"
+        );
+    }
+}
+
+/// A Kedge from before …024, …030 and …033: no quiz_reports, no subject_id, no sort_index.
+#[tokio::test]
+async fn older_kedge_version_imports_with_defaults() {
+    let src = kedge_source(
+        "DROP TABLE kedge_practice.quiz_reports;
+         ALTER TABLE kedge_practice.knowledge_points DROP COLUMN subject_id, DROP COLUMN sort_index;
+         ALTER TABLE kedge_practice.quizzes DROP COLUMN subject_id;",
+    )
+    .await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    assert!(!lines(&r).contains_key("quiz_reports→question_reports"));
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM knowledge_points WHERE subject_id = 'history'"
+        )
+        .await,
+        5
+    );
+    assert!(
+        r["conflicts"]["value_derived"].as_u64().unwrap_or(0) >= 13,
+        "{r}"
+    );
+}
+
+#[tokio::test]
+async fn refuses_what_it_cannot_import_safely() {
+    let src = kedge_source("ALTER TABLE kedge_practice.users ADD COLUMN nickname text;").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let before = counts(&tgt).await;
+    // An unknown column: its data would be lost without a word.
+    let o = import(&src.url, &tgt.url, &["--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("column users.nickname"), "{}", show(&o));
+    assert_eq!(counts(&tgt).await, before, "a refusal writes nothing");
+    // Not a Kedge database at all.
+    let other = TestDb::new(Backend::Postgres).await;
+    other
+        .exec("CREATE SCHEMA kedge_practice; CREATE TABLE kedge_practice.lessons (id int);")
+        .await
+        .expect("schema");
+    let o = import(&other.url, &tgt.url, &["--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("table lessons"), "{}", show(&o));
+    // A target that is not fully migrated.
+    let bare = TestDb::new(Backend::Postgres).await;
+    let o = import(&src.url, &bare.url, &["--yes", "--allow-unmapped"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("migrate up"), "{}", show(&o));
+    // Not on a terminal without --yes; an unknown system; a source URL that is not PostgreSQL.
+    let o = import(&src.url, &tgt.url, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let o = command(&learndb_bin(), dir.path())
+        .args([
+            "import", "moodle", "--from", &src.url, "-u", &tgt.url, "--yes",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    let o = import("mysql://root@127.0.0.1/x", &tgt.url, &["--yes"]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert_eq!(counts(&tgt).await, before);
+}
+
+/// Every punctuation character in the source password: never printed, and the URL still parses.
+#[tokio::test]
+async fn source_password_is_never_printed() {
+    let src = kedge_source("").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let password = "p!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~w0rd";
+    let encoded: String = password
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let url = url::Url::parse(&src.url).expect("url");
+    let with_password = format!(
+        "postgres://{}:{encoded}@{}:{}{}",
+        if url.username().is_empty() {
+            "postgres"
+        } else {
+            url.username()
+        },
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port().unwrap_or(5432),
+        url.path()
+    );
+    let o = import(&with_password, &tgt.url, &["--dry-run"]);
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        all.contains("***"),
+        "the source URL is printed redacted: {}",
+        show(&o)
+    );
+    for secret in [password, encoded.as_str(), "w0rd"] {
+        assert!(!all.contains(secret), "password leaked: {}", show(&o));
+    }
+}

@@ -4,6 +4,8 @@
 //! §27 gives every row. Each test runs the real binary against a real PostgreSQL source and a
 //! real target, and reads the outcome back from the target and the tool tables.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

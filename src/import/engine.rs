@@ -157,6 +157,10 @@ pub struct Line {
     pub counts: Counts,
 }
 
+/// Finds the row a mapped row merges into: a condition on its natural key, or `None` when the
+/// row has none.
+pub type Natural<M> = fn(&M) -> Option<Condition>;
+
 /// How one source table maps to one target table.
 pub struct Step<E: EntityTrait> {
     pub entity: E,
@@ -166,7 +170,7 @@ pub struct Step<E: EntityTrait> {
     /// The row's own key, so references to it resolve; false for derived rows.
     pub primary: bool,
     /// A natural key under the merge policy (§27.10): the existing row, if any, to merge into.
-    pub natural: Option<fn(&E::Model) -> Option<Condition>>,
+    pub natural: Option<Natural<E::Model>>,
     /// Columns a merge never fills (`created_by` of seed rows stays NULL, §21).
     pub never_fill: &'static [&'static str],
 }

@@ -1048,15 +1048,15 @@ fn answer(
         let key = f.text("id").unwrap_or_default();
         let session_id = f.required_ref(imp, "session_id", "practice_sessions")?;
         let question_id = f.required_ref(imp, "quiz_id", "quizzes")?;
-        if let (Some(user), Some(session)) = (f.text("user_id"), f.text("session_id")) {
-            if session_users.get(&session).is_some_and(|u| *u != user) {
-                c.push(Conflict::new(
-                    "derived_column_mismatch",
-                    Some("user_id"),
-                    Some(json!(user)),
-                    "session_user_kept",
-                ));
-            }
+        if let (Some(user), Some(session)) = (f.text("user_id"), f.text("session_id"))
+            && session_users.get(&session).is_some_and(|u| *u != user)
+        {
+            c.push(Conflict::new(
+                "derived_column_mismatch",
+                Some("user_id"),
+                Some(json!(user)),
+                "session_user_kept",
+            ));
         }
         let (created_at, updated_at) = f.times(&["updated_at", "answered_at"], imp)?;
         Ok(practice_answers::Model {

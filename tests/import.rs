@@ -17,6 +17,8 @@ use serde_json::Value;
 
 const SCHEMA: &str = include_str!("fixtures/legacy/kedge.schema.sql");
 const ROWS: &str = include_str!("fixtures/legacy/kedge.rows.sql");
+const AL_SCHEMA: &str = include_str!("fixtures/legacy/adaptive.schema.sql");
+const AL_ROWS: &str = include_str!("fixtures/legacy/adaptive.rows.sql");
 
 /// (line, read, inserted, merged, rejected) of a first import into a freshly migrated target.
 const FIRST: &[(&str, u64, u64, u64, u64)] = &[
@@ -102,9 +104,13 @@ async fn kedge_source(extra: &str) -> TestDb {
 }
 
 fn import(src: &str, target: &str, args: &[&str]) -> Output {
+    import_system("kedge", src, target, args)
+}
+
+fn import_system(system: &str, src: &str, target: &str, args: &[&str]) -> Output {
     let dir = tempfile::tempdir().expect("a temporary directory");
     command(&learndb_bin(), dir.path())
-        .args(["import", "kedge", "--from", src, "-u", target])
+        .args(["import", system, "--from", src, "-u", target])
         .args(args)
         .output()
         .expect("learndb runs")
@@ -371,7 +377,8 @@ async fn killed_import_resumes_to_the_same_end_state() {
         Some(1)
     );
     let expected = counts(&whole).await;
-    for delay_ms in [150_u64, 400, 900] {
+    let mut cut_mid_run = 0;
+    for delay_ms in [300_u64, 600, 900, 1200] {
         let tgt = TestDb::migrated(Backend::Postgres).await;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut child = command(&learndb_bin(), dir.path())
@@ -391,6 +398,15 @@ async fn killed_import_resumes_to_the_same_end_state() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
+        // A run left `running` with part of the rows: the kill landed between two batches.
+        let running = count_sql(
+            &tgt,
+            "SELECT count(*) FROM pg_tables t WHERE t.tablename = 'learndb_import_runs' AND EXISTS (SELECT 1 FROM learndb_import_runs WHERE status = 'running')",
+        )
+        .await;
+        if running > 0 && counts(&tgt).await != expected {
+            cut_mid_run += 1;
+        }
         let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
         assert_eq!(
             o.status.code(),
@@ -410,6 +426,10 @@ async fn killed_import_resumes_to_the_same_end_state() {
             "after a kill at {delay_ms} ms"
         );
     }
+    assert!(
+        cut_mid_run > 0,
+        "no kill landed in the middle of an import: the test proved nothing"
+    );
 }
 
 /// A Kedge from before …024, …030 and …033: no quiz_reports, no subject_id, no sort_index.
@@ -518,4 +538,197 @@ async fn source_password_is_never_printed() {
     for secret in [password, encoded.as_str(), "w0rd"] {
         assert!(!all.contains(secret), "password leaked: {}", show(&o));
     }
+}
+
+/// (line, read, inserted, merged, rejected) of a first AL import into a target holding the two
+/// users of the fixture's TARGET-SETUP.
+const AL_FIRST: &[(&str, u64, u64, u64, u64)] = &[
+    ("users", 7, 6, 1, 0),
+    ("users→user_profiles", 7, 7, 0, 0),
+    ("users→user_preferences", 2, 2, 0, 0),
+    ("items", 5, 3, 0, 2),
+    ("sessions→practice_sessions", 4, 4, 0, 0),
+    ("attempts", 6, 5, 0, 1),
+    ("refresh_tokens", 2, 0, 0, 0),
+    ("user_activity", 1, 0, 0, 0),
+];
+
+const AL_CONFLICTS: &[(&str, u64)] = &[
+    ("credential_not_imported", 1),
+    ("email_withheld", 2),
+    ("role_conflict", 1),
+];
+
+/// The fixture's two target users (a verified and an unverified email), written through the
+/// entity crate so that every backend gets them.
+async fn al_target_users(t: &TestDb) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let day = |d: &str| chrono::DateTime::parse_from_rfc3339(d).expect("a date");
+    for (id, email, verified, hash, created) in [
+        (
+            1_u128,
+            "verified@example.com",
+            true,
+            "target-hash",
+            "2024-06-01T00:00:00Z",
+        ),
+        (
+            2,
+            "unverified@example.com",
+            false,
+            "target-hash-2",
+            "2024-06-02T00:00:00Z",
+        ),
+    ] {
+        entity::users::ActiveModel {
+            id: Set(
+                uuid::Uuid::parse_str(&format!("99999999-0000-4000-8000-{id:012}")).expect("uuid"),
+            ),
+            email: Set(Some(email.into())),
+            email_verified: Set(verified),
+            password_hash: Set(Some(hash.into())),
+            role: Set(entity::sea_orm_active_enums::Role::Student),
+            created_at: Set(day(created)),
+            updated_at: Set(day(created)),
+            ..Default::default()
+        }
+        .insert(&t.db)
+        .await
+        .expect("a target user");
+    }
+}
+
+async fn adaptive_on(backend: Backend) {
+    let src = TestDb::new(Backend::Postgres).await;
+    src.exec(AL_SCHEMA)
+        .await
+        .expect("the legacy AL schema applies");
+    src.exec(AL_ROWS).await.expect("the AL rows apply");
+    let tgt = TestDb::migrated(backend).await;
+    al_target_users(&tgt).await;
+    let o = import_system("adaptive", &src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(&o)
+    );
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    let got = lines(&r);
+    for (line, read, inserted, merged, rejected) in AL_FIRST {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["merged"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    let conflicts: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let expected: BTreeMap<String, u64> = AL_CONFLICTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(conflicts, expected);
+    // The verified email merged: the target's credentials and role won, the activity combined.
+    let merged = "id = '99999999-0000-4000-8000-000000000001'";
+    let merged = match backend {
+        Backend::Postgres => merged.to_owned(),
+        _ => "email = 'verified@example.com'".to_owned(),
+    };
+    assert_eq!(
+        count_sql(&tgt, &format!("SELECT count(*) FROM users WHERE {merged} AND password_hash = 'target-hash' AND role = 'student' AND country_code = 'US' AND content_role IS NULL")).await,
+        1
+    );
+    // The unverified collision and the same-source duplicate are imported without email.
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE email IS NULL AND username LIKE 'al:%'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE email = 'case@example.com'"
+        )
+        .await,
+        1
+    );
+    // The merged user's sessions and attempts follow it.
+    assert_eq!(
+        count_sql(&tgt, &format!("SELECT count(*) FROM attempts WHERE user_id IN (SELECT id FROM users WHERE {merged})")).await,
+        3
+    );
+    // A second run writes nothing.
+    let before = count_sql(&tgt, "SELECT count(*) FROM attempts").await;
+    let o = import_system("adaptive", &src.url, &tgt.url, &["--yes", "--json"]);
+    let r = report(&o);
+    for (line, l) in lines(&r) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM attempts").await,
+        before
+    );
+}
+
+#[tokio::test]
+async fn adaptive_into_postgres() {
+    adaptive_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn adaptive_into_mariadb() {
+    adaptive_on(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn adaptive_into_sqlite() {
+    adaptive_on(Backend::Sqlite).await;
+}
+
+/// Two systems into one target, one after the other: each keeps its own map and report, and
+/// the second verifies with the first's rows present.
+#[tokio::test]
+async fn adaptive_then_kedge_into_one_target() {
+    let al = TestDb::new(Backend::Postgres).await;
+    al.exec(AL_SCHEMA).await.expect("AL schema");
+    al.exec(AL_ROWS).await.expect("AL rows");
+    let kg = kedge_source("").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let o = import_system("adaptive", &al.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
+    let o = import_system("kedge", &kg.url, &tgt.url, &["--yes", "--json"]);
+    assert_first_run(&o);
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_runs WHERE status = 'verified'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(DISTINCT source) FROM learndb_import_map"
+        )
+        .await,
+        2
+    );
+    let o = import_system("adaptive", &al.url, &tgt.url, &["--verify"]);
+    assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
 }

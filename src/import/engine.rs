@@ -161,6 +161,16 @@ pub struct Line {
 /// row has none.
 pub type Natural<M> = fn(&M) -> Option<Condition>;
 
+impl Line {
+    /// An out-of-scope, history or unknown table: read and skipped, no target.
+    pub fn skipped_table(&self) -> bool {
+        self.target_table == SKIPPED_TARGET
+    }
+}
+
+/// The target of a skipped table's line.
+pub const SKIPPED_TARGET: &str = "–";
+
 /// How one source table maps to one target table.
 pub struct Step<E: EntityTrait> {
     pub entity: E,
@@ -231,7 +241,7 @@ impl Import {
 
     /// Records a table read and skipped (out of scope, history).
     pub fn skipped(&mut self, table: &str, rows: u64) {
-        let i = self.line(table, table, "–", false);
+        let i = self.line(table, table, SKIPPED_TARGET, false);
         self.lines[i].counts.read += rows;
         self.lines[i].counts.skipped += rows;
     }
@@ -592,7 +602,7 @@ where
                 let id = model_id::<E>(&existing);
                 for (column, source_value, target_value) in differing::<E>(&existing, &new) {
                     let mut c = Conflict::new(
-                        "value_differs",
+                        kind_of(column),
                         Some(column),
                         Some(source_value),
                         "target_kept",
@@ -679,7 +689,7 @@ fn changed_columns<E: EntityTrait>(
     fill_only: bool,
 ) -> E::ActiveModel
 where
-    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone + Serialize,
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
     let mut am = old.clone().into_active_model();
@@ -689,12 +699,56 @@ where
             continue;
         }
         let (a, b) = (old.get(c), new.get(c));
-        if a == b || (fill_only && (!is_null(&a) || is_null(&b))) {
+        if a == b {
+            continue;
+        }
+        if fill_only && E::default().table_name() == "users" && !is_null(&a) && !is_null(&b) {
+            // Users merge by §27.6: counters and activity take the larger, created_at the
+            // earlier; the canonical spellings of both compare in order.
+            let name = c.as_str();
+            let x = canon::normalise(model_json(old)[name].clone());
+            let y = canon::normalise(model_json(new)[name].clone());
+            let later = match (&x, &y) {
+                (Json::Number(p), Json::Number(q)) => q.as_f64() > p.as_f64(),
+                (Json::String(p), Json::String(q)) => q > p,
+                _ => false,
+            };
+            if (COMBINED.contains(&name) && later) || (name == "created_at" && !later) {
+                am.set(c, b);
+            }
+            continue;
+        }
+        if fill_only && (!is_null(&a) || is_null(&b)) {
             continue;
         }
         am.set(c, b);
     }
     am
+}
+
+/// Users columns a merge combines instead of keeping the target's (§27.6): max, and min for
+/// `created_at`.
+const COMBINED: &[&str] = &[
+    "last_login",
+    "last_active_at",
+    "login_count",
+    "failed_login_attempts",
+];
+
+/// The conflict kind of a merge that kept the target's value of `column` (§27.11).
+pub fn kind_of(column: &str) -> &'static str {
+    match column {
+        "password_hash"
+        | "password_salt"
+        | "mfa_enabled"
+        | "mfa_secret"
+        | "verification_token"
+        | "password_reset_token"
+        | "password_reset_expires"
+        | "password_changed_at" => "credential_not_imported",
+        "role" | "content_role" => "role_conflict",
+        _ => "value_differs",
+    }
 }
 
 /// Columns where a merge kept a non-NULL target value over a different non-NULL source value.
@@ -707,7 +761,10 @@ where
     let mut out = Vec::new();
     for c in E::Column::iter() {
         let name = c.as_str();
-        if name == pk.as_str() || matches!(name, "created_at" | "updated_at") {
+        if name == pk.as_str()
+            || matches!(name, "created_at" | "updated_at")
+            || COMBINED.contains(&name)
+        {
             continue;
         }
         let (x, y) = (&a[name], &b[name]);

@@ -2,7 +2,7 @@
 //! order of SPEC-26-27 §27.5, each mapped by §27.7–§27.9. One function per source table, read
 //! against the spec's rows the way the migrations are read against SPEC.md.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use entity::generated::sea_orm_active_enums::{
     PracticeSessionStatus, PracticeStrategy, PracticeStrategyType, QuestionDifficulty,
@@ -11,16 +11,16 @@ use entity::generated::sea_orm_active_enums::{
 use entity::generated::{
     attachments, knowledge_points, knowledge_points_metadata, practice_answers, practice_sessions,
     practice_strategies, question_reports, questions, student_mistakes, student_weaknesses,
-    system_config, user_preferences, users,
+    system_config, users,
 };
-use migration::sea_orm::{ColumnTrait, Condition, EntityTrait, QuerySelect};
+use migration::sea_orm::{ColumnTrait, Condition};
 use serde_json::{Value as Json, json};
-use uuid::Uuid;
 
+use super::ImportError;
 use super::engine::{Conflict, Import, Out, Reject, Root, Step, run_step};
 use super::row::{Fields, enum_value, out_of};
 use super::source::{SourceDb, SourceRow};
-use super::{ImportError, username_key};
+use super::users::{Book, preferences, preferences_step, users_step};
 
 /// Every table Kedge's DDL (initial schema + …001–…036) can hold, with its columns; anything
 /// else in `kedge_practice` is unknown (§27.2).
@@ -276,88 +276,29 @@ pub async fn import(
     let source_name = imp.run.source.clone();
     // Through the run's own connection: SQLite has one, and a dry run holds it.
     let read_only = root.begin().await?;
-    // Tables Kedge's schema does not define: the run refused them unless --allow-unmapped,
-    // which skips and counts them (§27.2).
-    for table in src.tables.keys() {
-        if !KNOWN.iter().any(|(t, _)| t == table) {
-            let rows = src.count(table).await?;
-            imp.skipped(table, rows);
-        }
-    }
-
-    // users: taken usernames and emails, by their comparison keys (§27.6, §27.10).
-    let mut names: HashSet<String> = HashSet::new();
-    let mut emails: HashSet<String> = HashSet::new();
-    let rows: Vec<(Option<String>, Option<String>)> = users::Entity::find()
-        .select_only()
-        .column(users::Column::Username)
-        .column(users::Column::Email)
-        .into_tuple()
-        .all(&read_only)
-        .await
-        .map_err(|e| ImportError::db("reading the target's users", &e))?;
-    for (u, e) in rows {
-        if let Some(u) = u {
-            names.insert(username_key(&u));
-        }
-        if let Some(e) = e {
-            emails.insert(e.to_lowercase());
-        }
-    }
+    let mut book = Book::read(&read_only).await?;
     read_only
         .rollback()
         .await
         .map_err(|e| ImportError::db("reading the target's users", &e))?;
-
-    let step = Step {
-        entity: users::Entity,
-        source_table: "users",
-        order: ORDER_ID,
-        primary: true,
-        // Only KG's anonymous user merges: into learndb's seed anonymous user (§27.6).
-        natural: Some(|m: &users::Model| {
-            m.id.is_nil()
-                .then(|| Condition::all().add(users::Column::Id.eq(Uuid::nil())))
-        }),
-        never_fill: &[
-            "password_hash",
-            "password_salt",
-            "role",
-            "content_role",
-            "username",
-            "email",
-            "is_active",
-            "deleted_at",
-            "email_verified",
-        ],
-    };
-    run_step(imp, root, src, &step, "users", batch, |row, imp| {
-        vec![user(row, imp, &source_name, &mut names, &emails)]
-    })
-    .await?;
-
-    let step = Step {
-        entity: user_preferences::Entity,
-        source_table: "users",
-        order: ORDER_ID,
-        primary: false,
-        natural: Some(|m: &user_preferences::Model| {
-            Some(
-                Condition::all()
-                    .add(user_preferences::Column::UserId.eq(m.user_id))
-                    .add(user_preferences::Column::PreferenceKey.eq(m.preference_key.clone())),
-            )
-        }),
-        never_fill: &[],
-    };
     run_step(
         imp,
         root,
         src,
-        &step,
+        &users_step(ORDER_ID),
+        "users",
+        batch,
+        |row, imp| vec![user(row, imp, &source_name, &mut book)],
+    )
+    .await?;
+    run_step(
+        imp,
+        root,
+        src,
+        &preferences_step(ORDER_ID),
         "users→user_preferences",
         batch,
-        preferences,
+        |row, imp| preferences(row, imp, "preferences"),
     )
     .await?;
 
@@ -603,13 +544,7 @@ pub async fn import(
     Ok(())
 }
 
-fn user(
-    row: &SourceRow,
-    imp: &Import,
-    source: &str,
-    names: &mut HashSet<String>,
-    emails: &HashSet<String>,
-) -> Out<users::Model> {
+fn user(row: &SourceRow, imp: &Import, source: &str, book: &mut Book) -> Out<users::Model> {
     let f = Fields::new(row);
     out_of(&f, f.text("id").unwrap_or_default(), |f, c| {
         let key = f.text("id").unwrap_or_default();
@@ -663,52 +598,20 @@ fn user(
         } else {
             (hash, salt, true)
         };
-        let mut username = f
-            .text("account_id")
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty());
-        if !anonymous {
-            if let Some(name) = username.clone() {
-                if emails.contains(&name.to_lowercase()) {
-                    c.push(Conflict::new(
-                        "possible_duplicate",
-                        Some("username"),
-                        Some(json!(name)),
-                        "kept_apart",
-                    ));
-                }
-                let mut candidate = name.clone();
-                let mut n = 1;
-                while names.contains(&username_key(&candidate))
-                    && !imp.keys.contains_key(&("users".to_owned(), key.clone()))
-                {
-                    n += 1;
-                    candidate = if n == 2 {
-                        format!("{name}.{source}")
-                    } else {
-                        format!("{name}.{source}{}", n - 1)
-                    };
-                }
-                if candidate != name {
-                    c.push(Conflict::new(
-                        "possible_duplicate",
-                        Some("username"),
-                        Some(json!(name)),
-                        "kept_apart",
-                    ));
-                    c.push(Conflict::new(
-                        "username_renamed",
-                        Some("username"),
-                        Some(json!(name)),
-                        format!("renamed:{candidate}"),
-                    ));
-                }
-                names.insert(username_key(&candidate));
-                username = Some(candidate);
-            } else {
-                username = Some(format!("{source}:{key}"));
-            }
-        }
+        // KG account ids are never emails (§27.6); the anonymous user merges as it is.
+        let mapped = imp.keys.contains_key(&("users".to_owned(), key.clone()));
+        let username = if anonymous {
+            f.text("account_id")
+        } else {
+            book.username(
+                f.text("account_id").as_deref(),
+                false,
+                source,
+                &key,
+                mapped.then_some(id),
+                c,
+            )
+        };
         let (created_at, updated_at) = f.times(&["updated_at"], imp)?;
         let preferences = f.json("preferences");
         let _ = preferences;
@@ -747,63 +650,6 @@ fn user(
             class: f.text("class"),
         })
     })
-}
-
-/// users.preferences → one user_preferences row per top-level key (`<id>#pref:<key>`).
-fn preferences(row: &SourceRow, imp: &Import) -> Vec<Out<user_preferences::Model>> {
-    let f = Fields::new(row);
-    let f = &f;
-    let user_key = f.text("id").unwrap_or_default();
-    let (pairs, wrapped): (Vec<(String, Json)>, bool) = match f.json("preferences") {
-        None | Some(Json::Null) => (Vec::new(), false),
-        Some(Json::Object(map)) => (map.into_iter().collect(), false),
-        Some(other) => (vec![("preferences".to_owned(), other)], true),
-    };
-    pairs
-        .into_iter()
-        .map(|(k, v)| {
-            let key = super::row::derived_key(&user_key, "pref", &k);
-            let piece = json!({"user": user_key, "key": k, "value": v});
-            let mut conflicts = Vec::new();
-            if wrapped {
-                conflicts.push(Conflict::new(
-                    "value_wrapped",
-                    Some("preferences"),
-                    None,
-                    "key:preferences",
-                ));
-            }
-            let model = (|| {
-                if k.chars().count() > 100 {
-                    return Err(Reject::new(
-                        "value_too_long",
-                        "preference_key",
-                        format!(
-                            "preference key of {} characters (at most 100)",
-                            k.chars().count()
-                        ),
-                    ));
-                }
-                let user_id = f.required_ref(imp, "id", "users")?;
-                let (created_at, updated_at) = f.times(&["updated_at"], imp)?;
-                Ok(user_preferences::Model {
-                    id: imp.id_for("users", &key, None, Some(created_at.to_utc())),
-                    user_id,
-                    preference_key: k.clone(),
-                    preference_value: v.clone(),
-                    created_at,
-                    updated_at,
-                })
-            })();
-            Out {
-                key,
-                source_hash: super::canon::hash(&piece),
-                source_row: super::row::redacted(row),
-                model,
-                conflicts,
-            }
-        })
-        .collect()
 }
 
 fn knowledge_point(

@@ -13,12 +13,14 @@
 //!
 //! Systems built so far: Kedge. The others refuse with exit 2 and say so.
 
+mod adaptive;
 mod canon;
 mod engine;
 mod kedge;
 mod row;
 mod source;
 mod tool;
+mod users;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -65,12 +67,7 @@ pub fn redact_row(mut row: Json) -> Json {
     row
 }
 
-/// A username's comparison key (§27.10): case and trailing spaces ignored. This approximates
-/// `utf8mb4_unicode_ci` at primary strength for the scripts legacy usernames use; accents and
-/// full-width forms are not folded (schema-decisions 65).
-pub fn username_key(name: &str) -> String {
-    name.trim_end().to_lowercase()
-}
+pub use users::username_key;
 
 /// The current instant, in UTC microseconds, as every backend stores it.
 pub fn now() -> DateTime<chrono::FixedOffset> {
@@ -188,16 +185,85 @@ pub struct Run {
     pub started: DateTime<Utc>,
 }
 
-/// The system a name or alias names: its code, and whether this build imports it.
-fn system(name: &str) -> Option<(&'static str, &'static str)> {
-    Some(match name {
+/// What the import knows of one legacy system's schema (§27.2).
+pub struct System {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The source schema read by default.
+    pub schema: &'static str,
+    /// In-scope tables with every column the system's DDL versions can give them.
+    pub known: &'static [(&'static str, &'static [&'static str])],
+    /// Out of scope and history: skipped, their rows counted.
+    pub skipped: &'static [&'static str],
+    /// Source columns that a NOT NULL target column without a default needs.
+    pub required: &'static [(&'static str, &'static str)],
+    /// Tables without which the source is not this system.
+    pub signature: &'static [&'static str],
+}
+
+/// The systems this build imports.
+pub const SYSTEMS: &[System] = &[
+    System {
+        code: "kg",
+        name: "kedge",
+        schema: "kedge_practice",
+        known: kedge::KNOWN,
+        skipped: &[],
+        required: kedge::REQUIRED,
+        signature: &["users", "knowledge_points", "quizzes", "practice_sessions"],
+    },
+    System {
+        code: "al",
+        name: "adaptive",
+        schema: "public",
+        known: adaptive::KNOWN,
+        skipped: adaptive::SKIPPED,
+        required: adaptive::REQUIRED,
+        signature: adaptive::SIGNATURE,
+    },
+];
+
+/// The system a name or alias names: its code and name, and its definition when this build
+/// imports it.
+fn system(name: &str) -> Option<(&'static str, &'static str, Option<&'static System>)> {
+    let (code, name) = match name {
         "storysign" | "ss" => ("ss", "storysign"),
         "adaptive" | "al" => ("al", "adaptive"),
         "kedge" | "kg" => ("kg", "kedge"),
         "writebot" | "wb" => ("wb", "writebot"),
         "lms" | "dz" => ("dz", "lms"),
         _ => return None,
-    })
+    };
+    Some((code, name, SYSTEMS.iter().find(|s| s.code == code)))
+}
+
+/// Runs one system's tables in order.
+async fn import_system(
+    sys: &System,
+    imp: &mut Import,
+    root: &Root<'_>,
+    src: &source::SourceDb,
+    args: &ImportArgs,
+) -> Result<(), ImportError> {
+    let batch = args.batch_size as usize;
+    match sys.code {
+        "kg" => kedge::import(imp, root, src, batch).await?,
+        "al" => adaptive::import(imp, root, src, batch, args.merge_unverified_emails).await?,
+        other => {
+            return Err(ImportError::BadInput(format!(
+                "system {other} is not built"
+            )));
+        }
+    }
+    // Out-of-scope and history tables, and with --allow-unmapped unknown ones: read = skipped.
+    for table in src.tables.keys() {
+        let known = sys.known.iter().any(|(t, _)| t == table);
+        if !known && (sys.skipped.contains(&table.as_str()) || args.allow_unmapped) {
+            let rows = src.count(table).await?;
+            imp.skipped(table, rows);
+        }
+    }
+    Ok(())
 }
 
 /// Runs the command; the report goes to stdout, the one error line to stderr (by `finish`).
@@ -218,20 +284,20 @@ pub async fn run(args: ImportArgs) -> Result<(), CliError> {
 }
 
 async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
-    let Some((code, name)) = system(&args.system) else {
+    let Some((code, name, sys)) = system(&args.system) else {
         return Err(ImportError::BadInput(format!(
             "unknown system {:?}: give storysign (ss), adaptive (al), kedge (kg), writebot (wb) or lms (dz)",
             args.system
         )));
     };
-    if code != "kg" {
+    let Some(sys) = sys else {
         return Err(ImportError::BadInput(format!(
-            "importing {name} is not built yet: this learndb imports kedge (issue 17 tracks the other systems)"
+            "importing {name} is not built yet: this learndb imports kedge and adaptive (issue 17 tracks the other systems)"
         )));
-    }
+    };
     if args.source_timezone != "UTC" {
         return Err(ImportError::BadInput(format!(
-            "--source-timezone {:?}: Kedge stores timestamptz only, so its source time zone is UTC",
+            "--source-timezone {:?}: {name} stores timestamptz only, so its source time zone is UTC",
             args.source_timezone
         )));
     }
@@ -257,10 +323,7 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
             "--source-name must have 1 to 64 characters".into(),
         ));
     }
-    let schema = args
-        .schema
-        .clone()
-        .unwrap_or_else(|| "kedge_practice".into());
+    let schema = args.schema.clone().unwrap_or_else(|| sys.schema.into());
     let src = source::SourceDb::open(&args.from, &schema, args.connect_timeout).await?;
     if !args.json {
         println!("{}", session.header);
@@ -271,7 +334,7 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
             canon::utc6(src.snapshot_at)
         );
     }
-    let result = import_with(args, &session, &src, code, &source_name).await;
+    let result = import_with(args, &session, &src, sys, &source_name).await;
     src.close().await;
     session.db.clone().close().await.ok();
     result
@@ -282,6 +345,7 @@ async fn refusals(
     args: &ImportArgs,
     session: &migration::cli::Session,
     src: &source::SourceDb,
+    sys: &System,
 ) -> Result<String, ImportError> {
     let status = session
         .runner()
@@ -330,7 +394,8 @@ async fn refusals(
     // Unknown tables and columns (§27.2), and required columns that are absent.
     let mut unknown = Vec::new();
     for (table, columns) in &src.tables {
-        match kedge::KNOWN.iter().find(|(t, _)| t == table) {
+        match sys.known.iter().find(|(t, _)| t == table) {
+            None if sys.skipped.contains(&table.as_str()) => {}
             None => unknown.push(format!("table {table}")),
             Some((_, known)) => {
                 for c in columns {
@@ -343,22 +408,24 @@ async fn refusals(
     }
     if !unknown.is_empty() && !args.allow_unmapped {
         return Err(ImportError::Refused(format!(
-            "refusing to import: the source has what Kedge's schema does not define ({}); its data would be lost without a word; pass --allow-unmapped to skip and count it",
+            "refusing to import: the source has what {}'s schema does not define ({}); its data would be lost without a word; pass --allow-unmapped to skip and count it",
+            sys.name,
             unknown.join(", ")
         )));
     }
-    for (table, column) in kedge::REQUIRED {
+    for (table, column) in sys.required {
         if src.tables.contains_key(*table) && !src.has(table, column) {
             return Err(ImportError::Refused(format!(
-                "refusing to import: source table {table} lacks column {column}, which learndb requires; this is not a Kedge schema this build knows"
+                "refusing to import: source table {table} lacks column {column}, which learndb requires; this is not a {} schema this build knows",
+                sys.name
             )));
         }
     }
-    for table in ["users", "knowledge_points", "quizzes", "practice_sessions"] {
-        if !src.tables.contains_key(table) {
+    for table in sys.signature {
+        if !src.tables.contains_key(*table) {
             return Err(ImportError::Refused(format!(
-                "refusing to import: the source schema {:?} has no table {table}: it is not a Kedge database",
-                src.schema
+                "refusing to import: the source schema {:?} has no table {table}: it is not a {} database",
+                src.schema, sys.name
             )));
         }
     }
@@ -379,10 +446,11 @@ async fn import_with(
     args: &ImportArgs,
     session: &migration::cli::Session,
     src: &source::SourceDb,
-    code: &'static str,
+    sys: &'static System,
     source_name: &str,
 ) -> Result<(), ImportError> {
-    let target_version = refusals(args, session, src).await?;
+    let code = sys.code;
+    let target_version = refusals(args, session, src, sys).await?;
     let db = &session.db;
     let tool_present = tool::present(db)
         .await
@@ -415,7 +483,7 @@ async fn import_with(
         }
     }
     if args.verify {
-        return verify_only(args, session, src, source_name).await;
+        return verify_only(args, session, src, sys, source_name).await;
     }
 
     // The migration lock for the whole run (not for a dry run, which writes nothing).
@@ -502,7 +570,7 @@ async fn import_with(
             .await
             .map_err(|e| ImportError::db("recording the run", &e))?;
     }
-    let outcome = kedge::import(&mut imp, &root, src, args.batch_size as usize).await;
+    let outcome = import_system(sys, &mut imp, &root, src, args).await;
     let lock = root.lock.into_inner();
     if let RootConn::DryRun(t) = root.conn {
         let _ = t.rollback().await;
@@ -691,7 +759,7 @@ async fn conditions(
                 line.line, line.counts.read
             ));
         }
-        if line.counts.skipped > 0 {
+        if line.skipped_table() {
             continue;
         }
         let mapped = count(format!(
@@ -699,23 +767,30 @@ async fn conditions(
             tool::MAP, src_lit(&imp.run.source), src_lit(&line.source_table), src_lit(&line.target_table), uuid_lit(run)
         ))
         .await?;
-        let rejected = count(format!(
-            "SELECT count(*) FROM {} r WHERE r.run_id = {} AND r.source_table = {} AND NOT EXISTS (SELECT 1 FROM {} m WHERE m.source = r.source AND m.source_table = r.source_table AND m.source_key = r.source_key AND m.last_run_id = r.run_id AND m.target_table = {})",
-            tool::REJECTS, uuid_lit(run), src_lit(&line.source_table), tool::MAP, src_lit(&line.target_table)
-        ))
-        .await?;
-        let derived_filter = if line.primary { "NOT LIKE" } else { "LIKE" };
-        let rejected_here = count(format!(
-            "SELECT count(*) FROM {} r WHERE r.run_id = {} AND r.source_table = {} AND r.source_key {derived_filter} '%#%'",
-            tool::REJECTS, uuid_lit(run), src_lit(&line.source_table)
-        ))
-        .await?;
-        let _ = rejected;
-        let expected = line.counts.read - line.counts.skipped;
-        if (mapped + rejected_here) as u64 != expected {
+        let expected = line.counts.read - line.counts.rejected;
+        if mapped as u64 != expected {
             failures.push(format!(
-                "V1 failed: {}: {} rows read, but the map holds {mapped} and the rejects {rejected_here}",
-                line.line, expected
+                "V1 failed: {}: {} rows read and {} rejected, but the map holds {mapped} of them",
+                line.line, line.counts.read, line.counts.rejected
+            ));
+        }
+    }
+    // … and the rejects table holds each rejected row of a source table once.
+    let mut by_table: BTreeMap<&str, u64> = BTreeMap::new();
+    for line in imp.lines.iter().filter(|l| !l.skipped_table()) {
+        *by_table.entry(line.source_table.as_str()).or_default() += line.counts.rejected;
+    }
+    for (table, rejected) in by_table {
+        let stored = count(format!(
+            "SELECT count(*) FROM {} WHERE run_id = {} AND source_table = {}",
+            tool::REJECTS,
+            uuid_lit(run),
+            src_lit(table)
+        ))
+        .await?;
+        if stored as u64 != rejected {
+            failures.push(format!(
+                "V1 failed: {table}: {rejected} rows rejected, but the rejects table holds {stored}"
             ));
         }
     }
@@ -740,7 +815,7 @@ async fn conditions(
     let mut targets: Vec<&str> = imp
         .lines
         .iter()
-        .filter(|l| l.counts.skipped == 0)
+        .filter(|l| !l.skipped_table())
         .map(|l| l.target_table.as_str())
         .collect();
     targets.dedup();
@@ -837,6 +912,7 @@ async fn verify_only(
     args: &ImportArgs,
     session: &migration::cli::Session,
     src: &source::SourceDb,
+    sys: &'static System,
     source_name: &str,
 ) -> Result<(), ImportError> {
     let db = &session.db;
@@ -851,7 +927,7 @@ async fn verify_only(
         run: Run {
             id: run_id,
             source: source_name.to_owned(),
-            system: "kg",
+            system: sys.code,
             started: Utc::now().trunc_subsecs(6),
         },
         keys: Default::default(),
@@ -872,7 +948,7 @@ async fn verify_only(
         lock: tokio::sync::Mutex::new(None),
         target: &session.target,
     };
-    let outcome = kedge::import(&mut imp, &root, src, args.batch_size as usize).await;
+    let outcome = import_system(sys, &mut imp, &root, src, args).await;
     if let RootConn::DryRun(t) = root.conn {
         let _ = t.rollback().await;
     }
@@ -977,7 +1053,7 @@ fn print_report(args: &ImportArgs, imp: &Import, failures: &[String], status: &s
     );
     for l in &imp.lines {
         let c = &l.counts;
-        let skipped = if c.skipped > 0 {
+        let skipped = if l.skipped_table() || c.skipped > 0 {
             c.skipped.to_string()
         } else {
             "–".into()

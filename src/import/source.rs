@@ -199,6 +199,32 @@ impl SourceDb {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// The UTC years of `column` in `table` (AL attempts: the partitions to create first).
+    pub async fn years(&self, table: &str, column: &str) -> Result<Vec<i32>, ImportError> {
+        let Some(txn) = &self.txn else {
+            return Err(ImportError::Failed("the source snapshot is closed".into()));
+        };
+        let sql = format!(
+            "SELECT DISTINCT EXTRACT(YEAR FROM \"{}\" AT TIME ZONE 'UTC')::int FROM \"{}\".\"{}\" WHERE \"{}\" IS NOT NULL AND \"{}\" NOT IN ('infinity', '-infinity')",
+            column,
+            self.schema.replace('"', "\"\""),
+            table.replace('"', "\"\""),
+            column,
+            column
+        );
+        let rows = txn
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await
+            .map_err(|e| self.read_error(table, e))?;
+        rows.iter()
+            .map(|r| {
+                r.try_get_by_index::<i32>(0)
+                    .map_err(|e| self.read_error(table, e))
+            })
+            .filter(|y| y.as_ref().map_or(true, |y| (1000..=9999).contains(y)))
+            .collect()
+    }
+
     fn read_error(&self, table: &str, e: migration::sea_orm::DbErr) -> ImportError {
         ImportError::Failed(format!(
             "reading {table} from the source {}: {}",

@@ -732,3 +732,53 @@ async fn adaptive_then_kedge_into_one_target() {
     let o = import_system("adaptive", &al.url, &tgt.url, &["--verify"]);
     assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
 }
+
+/// `--dry-run` reports how many users each email policy merges (§27.6), and after a real run it
+/// reads the tool tables without writing into them.
+#[tokio::test]
+async fn dry_run_reports_both_email_policies() {
+    let src = TestDb::new(Backend::Postgres).await;
+    src.exec(AL_SCHEMA).await.expect("AL schema");
+    src.exec(AL_ROWS).await.expect("AL rows");
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    al_target_users(&tgt).await;
+    let o = import_system("adaptive", &src.url, &tgt.url, &["--dry-run", "--json"]);
+    let r = report(&o);
+    assert_eq!(
+        (
+            r["users_merged"].as_u64(),
+            r["users_merged_with_unverified_emails"].as_u64()
+        ),
+        (Some(1), Some(2)),
+        "{r}"
+    );
+    assert_eq!(
+        import_system("adaptive", &src.url, &tgt.url, &["--yes"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let tool = "SELECT (SELECT count(*) FROM learndb_import_map) + (SELECT count(*) FROM learndb_import_rejects) + (SELECT count(*) FROM learndb_import_conflicts) + (SELECT count(*) FROM learndb_import_runs)";
+    let before = count_sql(&tgt, tool).await;
+    let o = import_system("adaptive", &src.url, &tgt.url, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        stdout(&o).contains("with --merge-unverified-emails: 2"),
+        "{}",
+        show(&o)
+    );
+    assert_eq!(
+        count_sql(&tgt, tool).await,
+        before,
+        "a dry run writes into no tool table"
+    );
+    // The email policy is fixed per source name.
+    let o = import_system(
+        "adaptive",
+        &src.url,
+        &tgt.url,
+        &["--yes", "--merge-unverified-emails"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("fixed per source name"), "{}", show(&o));
+}

@@ -198,6 +198,9 @@ pub struct Import {
     pub tool: bool,
     /// Whether this pass records its map rows, rejects and conflicts (not `--verify`).
     pub record: bool,
+    /// Users not merged because the target's email is unverified: what
+    /// `--merge-unverified-emails` would merge in addition (§27.6, reported by `--dry-run`).
+    pub unverified_collisions: u64,
 }
 
 impl Import {
@@ -657,6 +660,9 @@ where
     }
     for (_, _, c) in &w.conflicts {
         *imp.conflicts.entry(c.kind.to_owned()).or_default() += 1;
+        if c.resolution == "withheld:unverified_email_collision" {
+            imp.unverified_collisions += 1;
+        }
     }
     let total = &mut imp.lines[line].counts;
     total.read += counts.read;

@@ -517,7 +517,9 @@ async fn import_with(
         rejects: BTreeMap::new(),
         fidelity: Vec::new(),
         tool,
-        record: true,
+        // A dry run writes nothing, not even into the tool tables it reads.
+        record: !args.dry_run,
+        unverified_collisions: 0,
     };
     if tool {
         load_keys(&mut imp, db).await?;
@@ -937,6 +939,7 @@ async fn verify_only(
         fidelity: Vec::new(),
         tool: true,
         record: false,
+        unverified_collisions: 0,
     };
     load_keys(&mut imp, db).await?;
     let dry = db
@@ -1007,6 +1010,15 @@ async fn verify_only(
     Ok(())
 }
 
+/// Users merged into existing target users by this run (the users line).
+fn users_merged(imp: &Import) -> u64 {
+    imp.lines
+        .iter()
+        .filter(|l| l.line == "users")
+        .map(|l| l.counts.merged)
+        .sum()
+}
+
 fn report_json(imp: &Import, src: &source::SourceDb, failures: &[String], status: &str) -> Json {
     json!({
         "run": imp.run.id.to_string(),
@@ -1021,6 +1033,8 @@ fn report_json(imp: &Import, src: &source::SourceDb, failures: &[String], status
         "conflicts": imp.conflicts,
         "rejects": imp.rejects,
         "rejected_total": imp.rejects.values().sum::<u64>(),
+        "users_merged": users_merged(imp),
+        "users_merged_with_unverified_emails": users_merged(imp) + imp.unverified_collisions,
         "failures": failures,
         "notes": ["ids inside free-form JSON (session_state → session_data, quiz_context, metadata) are not rewritten"],
     })
@@ -1090,7 +1104,14 @@ fn print_report(args: &ImportArgs, imp: &Import, failures: &[String], status: &s
         println!("rejects: {rejected} ({})", list.join(", "));
     }
     match status {
-        "dry-run" => println!("Dry run: nothing was written."),
+        "dry-run" => {
+            println!(
+                "email policy: {} users merged; with --merge-unverified-emails: {}",
+                users_merged(imp),
+                users_merged(imp) + imp.unverified_collisions
+            );
+            println!("Dry run: nothing was written.");
+        }
         "verified" => println!("V1–V7 hold: status verified"),
         _ => {
             for f in failures {

@@ -189,6 +189,8 @@ pub struct Step<E: EntityTrait> {
 pub struct Import {
     pub run: Run,
     pub keys: HashMap<(String, String), Slot>,
+    /// The source tables whose keys later rows reference (their keys are kept in `keys`).
+    pub parents: &'static [&'static str],
     pub lines: Vec<Line>,
     pub conflicts: BTreeMap<String, u64>,
     pub rejects: BTreeMap<String, u64>,
@@ -349,8 +351,12 @@ where
                 txn.commit()
                     .await
                     .map_err(|e| ImportError::db("committing a batch", &e))?;
-                for (k, slot) in keys {
-                    imp.keys.insert((step.source_table.to_owned(), k), slot);
+                // Only the keys of tables that later rows reference are kept: memory grows with
+                // the parents, not with every row read.
+                if imp.parents.contains(&step.source_table) {
+                    for (k, slot) in keys {
+                        imp.keys.insert((step.source_table.to_owned(), k), slot);
+                    }
                 }
             }
             Err(e) => {
@@ -1047,8 +1053,15 @@ async fn write_tool_rows(
             .to_owned();
         txn.execute(&update).await?;
     }
-    // Every map row pointing at a row this batch wrote gets its new hash (merges by any source).
-    for (id, hash) in &w.written {
+    // Every map row pointing at a row this batch merged into or updated gets its new hash (a row
+    // inserted just now has no map row but its own, written above with its hash).
+    let inserted: std::collections::HashSet<Uuid> = w
+        .map_new
+        .iter()
+        .filter(|m| m.2 == "inserted")
+        .map(|m| m.1)
+        .collect();
+    for (id, hash) in w.written.iter().filter(|(id, _)| !inserted.contains(id)) {
         let update = Query::update()
             .table(col(tool::MAP))
             .value(col("written_hash"), hash.as_str())

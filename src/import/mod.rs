@@ -199,6 +199,8 @@ pub struct System {
     pub required: &'static [(&'static str, &'static str)],
     /// Tables without which the source is not this system.
     pub signature: &'static [&'static str],
+    /// Source tables that later rows reference: their keys stay in memory for the run.
+    pub parents: &'static [&'static str],
 }
 
 /// The systems this build imports.
@@ -211,6 +213,7 @@ pub const SYSTEMS: &[System] = &[
         skipped: &[],
         required: kedge::REQUIRED,
         signature: &["users", "knowledge_points", "quizzes", "practice_sessions"],
+        parents: &["users", "knowledge_points", "quizzes", "practice_sessions"],
     },
     System {
         code: "al",
@@ -220,6 +223,7 @@ pub const SYSTEMS: &[System] = &[
         skipped: adaptive::SKIPPED,
         required: adaptive::REQUIRED,
         signature: adaptive::SIGNATURE,
+        parents: &["users", "items", "sessions"],
     },
 ];
 
@@ -512,6 +516,7 @@ async fn import_with(
     let mut imp = Import {
         run,
         keys: Default::default(),
+        parents: sys.parents,
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),
@@ -648,6 +653,7 @@ async fn load_keys(
         .columns(["source_table", "source_key", "target_id"].map(Alias::new))
         .from(Alias::new(tool::MAP))
         .and_where(Expr::col(Alias::new("source")).eq(imp.run.source.as_str()))
+        .and_where(Expr::col(Alias::new("source_table")).is_in(imp.parents.iter().copied()))
         .to_owned();
     let rows = db
         .query_all(&select)
@@ -933,6 +939,7 @@ async fn verify_only(
             started: Utc::now().trunc_subsecs(6),
         },
         keys: Default::default(),
+        parents: sys.parents,
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),

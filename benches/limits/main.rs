@@ -12,7 +12,9 @@
 //! 6. a learner dashboard on demo data at scale 100 ([`dashboard`]);
 //! 7. peak memory of `migrate up` and `seed --demo` at several scales;
 //! 8. the longest wait of a steady write workload while module 20 upgrades a seeded PostgreSQL
-//!    database, online and the naive way ([`online`]).
+//!    database, online and the naive way ([`online`]);
+//! 9. `learndb import kedge` of a generated million-row source vs `COPY` of the same target
+//!    rows, its memory at two sizes, and `--verify` vs reading the source ([`import`]).
 //!
 //! Results are printed as they come and, after a full run, written into docs/benchmarks.md
 //! between `<!-- bench:begin -->` and `<!-- bench:end -->` (the text around them is kept).
@@ -23,8 +25,9 @@
 //! `LEARNDB_BENCH_RUNS` (runs per figure, default 5), `LEARNDB_BENCH_ROWS` (bulk rows, default
 //! 100000), `LEARNDB_BENCH_SCALES` (seed scales, default `1,10,100`; the largest one feeds the
 //! dashboard), `LEARNDB_BENCH_ONLINE_SCALE` (the seed scale of part 8, default 10),
+//! `LEARNDB_BENCH_IMPORT_ROWS` (practice answers of part 9's source, default 1000000),
 //! `LEARNDB_BENCH_ONLY` (a comma list of `migrate,runner,template,bulk,verify,memory,dashboard,
-//! online`: a partial run prints but does not write the file).
+//! online,import`: a partial run prints but does not write the file).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,6 +36,7 @@ mod common;
 
 mod bulk;
 mod dashboard;
+mod import;
 mod online;
 
 use std::fmt;
@@ -50,7 +54,7 @@ const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 /// The demo data's last day: fixed, so every run seeds the same rows.
 const AS_OF: &str = "2026-12-01";
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "migrate",
     "runner",
     "template",
@@ -59,6 +63,7 @@ const SECTIONS: [&str; 8] = [
     "memory",
     "dashboard",
     "online",
+    "import",
 ];
 
 /// Median, min and max of a set of timings.
@@ -667,6 +672,13 @@ async fn main() {
         add(
             "8. Writes while module 20 upgrades a database in use",
             online::run(scale).await,
+        );
+    }
+    if on("import") {
+        let rows = env_number("LEARNDB_BENCH_IMPORT_ROWS", 1_000_000);
+        add(
+            "9. `learndb import kedge` vs COPY; memory; `--verify` vs reading the source",
+            import::run(rows).await,
         );
     }
     if only.is_some() {

@@ -21,6 +21,7 @@ mod row;
 mod source;
 mod tool;
 mod users;
+mod writebot;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -189,7 +190,9 @@ pub struct Run {
 pub struct System {
     pub code: &'static str,
     pub name: &'static str,
-    /// The source schema read by default.
+    /// The engine the system ran on.
+    pub engine: DbBackend,
+    /// The source schema read by default (none on SQLite).
     pub schema: &'static str,
     /// In-scope tables with every column the system's DDL versions can give them.
     pub known: &'static [(&'static str, &'static [&'static str])],
@@ -208,6 +211,7 @@ pub const SYSTEMS: &[System] = &[
     System {
         code: "kg",
         name: "kedge",
+        engine: DbBackend::Postgres,
         schema: "kedge_practice",
         known: kedge::KNOWN,
         skipped: &[],
@@ -218,12 +222,28 @@ pub const SYSTEMS: &[System] = &[
     System {
         code: "al",
         name: "adaptive",
+        engine: DbBackend::Postgres,
         schema: "public",
         known: adaptive::KNOWN,
         skipped: adaptive::SKIPPED,
         required: adaptive::REQUIRED,
         signature: adaptive::SIGNATURE,
         parents: &["users", "items", "sessions"],
+    },
+    System {
+        code: "wb",
+        name: "writebot",
+        engine: DbBackend::Sqlite,
+        schema: "",
+        known: writebot::KNOWN,
+        skipped: writebot::SKIPPED,
+        required: writebot::REQUIRED,
+        signature: writebot::SIGNATURE,
+        parents: &[
+            "users",
+            "page_size_presets",
+            "character_override_collections",
+        ],
     },
 ];
 
@@ -253,6 +273,7 @@ async fn import_system(
     match sys.code {
         "kg" => kedge::import(imp, root, src, batch).await?,
         "al" => adaptive::import(imp, root, src, batch, args.merge_unverified_emails).await?,
+        "wb" => writebot::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         other => {
             return Err(ImportError::BadInput(format!(
                 "system {other} is not built"
@@ -296,12 +317,12 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
     };
     let Some(sys) = sys else {
         return Err(ImportError::BadInput(format!(
-            "importing {name} is not built yet: this learndb imports kedge and adaptive (issue 17 tracks the other systems)"
+            "importing {name} is not built yet: this learndb imports kedge, adaptive and writebot (issue 17 tracks the other systems)"
         )));
     };
     if args.source_timezone != "UTC" {
         return Err(ImportError::BadInput(format!(
-            "--source-timezone {:?}: {name} stores timestamptz only, so its source time zone is UTC",
+            "--source-timezone {:?}: this build reads naive source timestamps in UTC only (give UTC, or convert the source first)",
             args.source_timezone
         )));
     }
@@ -328,7 +349,7 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
         ));
     }
     let schema = args.schema.clone().unwrap_or_else(|| sys.schema.into());
-    let src = source::SourceDb::open(&args.from, &schema, args.connect_timeout).await?;
+    let src = source::SourceDb::open(&args.from, &schema, args.connect_timeout, sys.engine).await?;
     if !args.json {
         println!("{}", session.header);
         println!(

@@ -47,17 +47,63 @@ impl<'a> Fields<'a> {
     pub fn int(&self, col: &'static str) -> Result<Option<i32>, Reject> {
         match self.raw(col) {
             None => Ok(None),
-            Some(v) => v
+            Some(Json::Number(n)) => n
                 .as_i64()
-                .and_then(|n| i32::try_from(n).ok())
-                .map(Some)
-                .ok_or_else(|| {
-                    Reject::new(
-                        "numeric_out_of_range",
-                        col,
-                        format!("{v} is not a 32-bit integer"),
-                    )
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| Reject::new("invalid_type", col, format!("{n} is not an integer")))
+                .and_then(|v| {
+                    i32::try_from(v).map(Some).map_err(|_| {
+                        Reject::new(
+                            "numeric_out_of_range",
+                            col,
+                            format!("{v} is not a 32-bit integer"),
+                        )
+                    })
                 }),
+            // A text value in an INTEGER column (SQLite's type affinity keeps what it cannot
+            // convert): strict parse, no guessing (§27.9).
+            Some(v) => Err(Reject::new(
+                "invalid_type",
+                col,
+                format!("{v} is not an integer"),
+            )),
+        }
+    }
+
+    /// A 64-bit integer (the same rules as [`Fields::int`]).
+    pub fn bigint(&self, col: &'static str) -> Result<Option<i64>, Reject> {
+        match self.raw(col) {
+            None => Ok(None),
+            Some(Json::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| Reject::new("invalid_type", col, format!("{n} is not an integer"))),
+            Some(v) => Err(Reject::new(
+                "invalid_type",
+                col,
+                format!("{v} is not an integer"),
+            )),
+        }
+    }
+
+    /// A boolean: true/false, 0/1 (SQLite, MySQL tinyint), or the text 'true'/'false' (§27.9).
+    pub fn flag(&self, col: &'static str) -> Result<Option<bool>, Reject> {
+        match self.raw(col) {
+            None => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(Json::Number(n)) if n.as_i64() == Some(0) => Ok(Some(false)),
+            Some(Json::Number(n)) if n.as_i64() == Some(1) => Ok(Some(true)),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(Reject::new(
+                "invalid_type",
+                col,
+                format!("{v} is not a boolean"),
+            )),
         }
     }
 
@@ -80,7 +126,25 @@ impl<'a> Fields<'a> {
         let Some(v) = self.raw(col) else {
             return Ok(None);
         };
-        let d: Decimal = v.to_string().trim_matches('"').parse().map_err(|_| {
+        let d: Decimal = match v {
+            Json::Number(n) => n
+                .to_string()
+                .parse()
+                .ok()
+                // Exponent notation (1e-7) parses through f64.
+                .or_else(|| n.as_f64().and_then(Decimal::from_f64_retain)),
+            // PostgreSQL's special floats arrive as text: not finite.
+            Json::String(s) if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") => None,
+            Json::String(s) => {
+                return Err(Reject::new(
+                    "invalid_type",
+                    col,
+                    format!("{s:?} is not a number"),
+                ));
+            }
+            _ => None,
+        }
+        .ok_or_else(|| {
             Reject::new(
                 "numeric_out_of_range",
                 col,
@@ -106,12 +170,11 @@ impl<'a> Fields<'a> {
         let Some(text) = self.text(col) else {
             return Ok(None);
         };
-        let parsed = DateTime::parse_from_rfc3339(&text)
-            .or_else(|_| DateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f%#z"))
-            .map_err(|_| {
+        let utc = parse_time(&text)
+            .ok_or_else(|| {
                 Reject::new("invalid_timestamp", col, format!("{text:?} is not a time"))
-            })?;
-        let utc = parsed.with_timezone(&Utc).trunc_subsecs(6);
+            })?
+            .trunc_subsecs(6);
         if !(1000..=9999).contains(&chrono::Datelike::year(&utc)) {
             return Err(Reject::new(
                 "invalid_timestamp",
@@ -228,6 +291,21 @@ impl<'a> Fields<'a> {
         }
         Some(Json::Array(ids))
     }
+}
+
+/// A timestamp with an offset (RFC 3339, PostgreSQL's spelling), or a naive one in the source
+/// time zone, UTC (`YYYY-MM-DD HH:MM:SS[.f]`, ISO 8601 with `T`: WB's text, §27.9).
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+        .map(|n| n.and_utc())
 }
 
 /// A PostgreSQL or MySQL enum value: the source's spelling must be one of the target's

@@ -16,7 +16,7 @@ use migration::sea_orm::{
 };
 use serde_json::{Map, Value};
 
-use super::ImportError;
+use super::{ImportError, canon};
 
 pub type SourceRow = Map<String, Value>;
 
@@ -38,15 +38,28 @@ pub struct SourceDb {
 }
 
 impl SourceDb {
-    /// Connects to `url`, which must be a `postgres://` URL (the systems this build imports are
-    /// PostgreSQL systems), and opens the snapshot.
-    pub async fn open(url: &str, schema: &str, timeout: u64) -> Result<SourceDb, ImportError> {
+    /// Connects to `url`, which must name the engine the system ran on (`backend`), and opens
+    /// the snapshot.
+    pub async fn open(
+        url: &str,
+        schema: &str,
+        timeout: u64,
+        backend: DbBackend,
+    ) -> Result<SourceDb, ImportError> {
         let target = Target::parse(url, Source::Flag)
             .map_err(|e| ImportError::BadInput(format!("--from: {e}")))?;
-        if target.backend() != DbBackend::Postgres {
+        if target.backend() != backend {
+            let want = match backend {
+                DbBackend::Postgres => "PostgreSQL; give a postgres:// URL",
+                DbBackend::MySql => "MySQL, MariaDB or TiDB; give a mysql:// URL",
+                _ => "an SQLite file; give a sqlite:// URL",
+            };
             return Err(ImportError::BadInput(format!(
-                "--from {target}: this system's database is PostgreSQL; give a postgres:// URL"
+                "--from {target}: this system's database is {want}"
             )));
+        }
+        if backend == DbBackend::Sqlite {
+            return Self::open_sqlite(target, timeout).await;
         }
         let db = target
             .connect(Duration::from_secs(timeout.max(1)))
@@ -151,6 +164,103 @@ impl SourceDb {
         })
     }
 
+    /// An SQLite file, opened read-only (`mode=ro`): a missing file is an error, never created.
+    async fn open_sqlite(target: Target, timeout: u64) -> Result<SourceDb, ImportError> {
+        let Some(path) = target.sqlite_path() else {
+            return Err(ImportError::BadInput(format!(
+                "--from {target}: give the SQLite file as sqlite://PATH"
+            )));
+        };
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            ImportError::BadInput(format!(
+                "--from {target}: cannot read {}: {e}",
+                path.display()
+            ))
+        })?;
+        const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'/')
+            .remove(b'.')
+            .remove(b'-')
+            .remove(b'_');
+        let encoded =
+            percent_encoding::utf8_percent_encode(&path.to_string_lossy(), PATH).to_string();
+        let read_only = Target::parse(&format!("sqlite://{encoded}?mode=ro"), Source::Flag)
+            .map_err(|e| ImportError::BadInput(format!("--from: {e}")))?;
+        let db = read_only
+            .connect(Duration::from_secs(timeout.max(1)))
+            .await
+            .map_err(|e| ImportError::BadInput(format!("the source: {e}")))?;
+        let fail = |what: &str, e: migration::sea_orm::DbErr| {
+            ImportError::Failed(format!(
+                "reading the source {target}: {what}: {}",
+                error_line(&e)
+            ))
+        };
+        // One read transaction for the whole run (it starts at the first read).
+        let txn = db
+            .begin()
+            .await
+            .map_err(|e| fail("cannot open a read transaction", e))?;
+        let one = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql.to_owned());
+        let version: String = txn
+            .query_one_raw(one("SELECT sqlite_version()"))
+            .await
+            .map_err(|e| fail("version", e))?
+            .map(|r| r.try_get_by_index(0))
+            .transpose()
+            .map_err(|e| fail("version", e))?
+            .unwrap_or_default();
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let rows = txn
+            .query_all_raw(one(
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            ))
+            .await
+            .map_err(|e| fail("catalog", e))?;
+        for r in rows {
+            let t: String = r.try_get_by_index(0).map_err(|e| fail("catalog", e))?;
+            let c: String = r.try_get_by_index(1).map_err(|e| fail("catalog", e))?;
+            tables.entry(t).or_default().insert(c);
+        }
+        if tables.is_empty() {
+            return Err(ImportError::Refused(format!(
+                "the source {target} has no tables"
+            )));
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t| canon::utc6(chrono::DateTime::<chrono::Utc>::from(t)))
+            .unwrap_or_default();
+        Ok(SourceDb {
+            fingerprint: format!("sqlite:{}:{}:{modified}", path.display(), meta.len()),
+            server: format!("SQLite {version}"),
+            target,
+            db,
+            txn: Some(txn),
+            schema: String::new(),
+            weak_identity: true,
+            tables,
+            snapshot_at: chrono::Utc::now(),
+        })
+    }
+
+    /// The backend the source runs on.
+    pub fn backend(&self) -> DbBackend {
+        self.target.backend()
+    }
+
+    /// `"schema"."table"`, or `"table"` on SQLite.
+    fn qualified(&self, table: &str) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        if self.schema.is_empty() {
+            quote(table)
+        } else {
+            format!("{}.{}", quote(&self.schema), quote(table))
+        }
+    }
+
     /// Whether `table` has `column` in the source.
     pub fn has(&self, table: &str, column: &str) -> bool {
         self.tables.get(table).is_some_and(|c| c.contains(column))
@@ -161,13 +271,38 @@ impl SourceDb {
         let Some(txn) = &self.txn else {
             return Err(ImportError::Failed("the source snapshot is closed".into()));
         };
-        let sql = format!(
-            "SELECT to_jsonb(t)::text FROM \"{}\".\"{}\" t ORDER BY {order}",
-            self.schema.replace('"', "\"\""),
-            table.replace('"', "\"\"")
-        );
+        let sql = match self.backend() {
+            DbBackend::Sqlite => {
+                // SQLite has no row-to-JSON; json_object over the catalog's columns. Values keep
+                // their storage class (INTEGER, REAL, TEXT), so type affinity is seen as it is.
+                let columns: Vec<String> = self
+                    .tables
+                    .get(table)
+                    .map(|c| {
+                        c.iter()
+                            .map(|c| {
+                                format!(
+                                    "'{}', t.\"{}\"",
+                                    c.replace('\'', "''"),
+                                    c.replace('"', "\"\"")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "SELECT json_object({}) FROM {} t ORDER BY {order}",
+                    columns.join(", "),
+                    self.qualified(table)
+                )
+            }
+            _ => format!(
+                "SELECT to_jsonb(t)::text FROM {} t ORDER BY {order}",
+                self.qualified(table)
+            ),
+        };
         let stream = txn
-            .stream_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .stream_raw(Statement::from_string(self.backend(), sql))
             .await
             .map_err(|e| self.read_error(table, e))?;
         Ok(Rows {
@@ -182,13 +317,9 @@ impl SourceDb {
         let Some(txn) = &self.txn else {
             return Err(ImportError::Failed("the source snapshot is closed".into()));
         };
-        let sql = format!(
-            "SELECT count(*) FROM \"{}\".\"{}\"",
-            self.schema.replace('"', "\"\""),
-            table.replace('"', "\"\"")
-        );
+        let sql = format!("SELECT count(*) FROM {}", self.qualified(table));
         let row = txn
-            .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .query_one_raw(Statement::from_string(self.backend(), sql))
             .await
             .map_err(|e| self.read_error(table, e))?;
         let n: i64 = row

@@ -19,6 +19,8 @@ const SCHEMA: &str = include_str!("fixtures/legacy/kedge.schema.sql");
 const ROWS: &str = include_str!("fixtures/legacy/kedge.rows.sql");
 const AL_SCHEMA: &str = include_str!("fixtures/legacy/adaptive.schema.sql");
 const AL_ROWS: &str = include_str!("fixtures/legacy/adaptive.rows.sql");
+const WB_SCHEMA: &str = include_str!("fixtures/legacy/writebot.schema.sql");
+const WB_ROWS: &str = include_str!("fixtures/legacy/writebot.rows.sql");
 
 /// (line, read, inserted, merged, rejected) of a first import into a freshly migrated target.
 const FIRST: &[(&str, u64, u64, u64, u64)] = &[
@@ -790,4 +792,163 @@ async fn dry_run_reports_both_email_policies() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     assert!(stderr(&o).contains("fixed per source name"), "{}", show(&o));
+}
+
+/// (line, read, inserted, merged, rejected) of a first WB import into a freshly migrated target.
+const WB_FIRST: &[(&str, u64, u64, u64, u64)] = &[
+    ("users", 6, 6, 0, 0),
+    ("users→user_preferences", 11, 10, 0, 1),
+    ("page_size_presets", 5, 2, 2, 1),
+    ("template_presets", 5, 3, 1, 1),
+    ("character_override_collections", 3, 2, 0, 1),
+    ("character_overrides", 6, 3, 0, 3),
+    ("user_activities", 4, 4, 0, 0),
+    ("usage_statistics", 5, 3, 0, 2),
+];
+
+const WB_CONFLICTS: &[(&str, u64)] = &[
+    ("defaulted_to_import_time", 1),
+    ("lossy_value", 1),
+    ("possible_duplicate", 2),
+    ("reference_nulled", 1),
+    ("username_renamed", 2),
+    ("value_differs", 2),
+    ("value_replaced", 2),
+    ("value_wrapped", 1),
+];
+
+const WB_REJECTS: &[(&str, &str, &str)] = &[
+    (
+        "users",
+        "5#pref:writebot.default_stroke_width",
+        "invalid_type",
+    ),
+    ("page_size_presets", "5", "invalid_enum_value"),
+    ("template_presets", "3", "invalid_enum_value"),
+    ("character_override_collections", "3", "invalid_type"),
+    ("character_overrides", "3", "value_too_long"),
+    ("character_overrides", "4", "parent_rejected"),
+    (
+        "character_overrides",
+        "6",
+        "check_violation:ck_character_overrides_viewbox",
+    ),
+    ("usage_statistics", "2", "invalid_timestamp"),
+    ("usage_statistics", "5", "invalid_timestamp"),
+];
+
+async fn writebot_on(backend: Backend) {
+    let src = TestDb::new(Backend::Sqlite).await;
+    src.exec(WB_SCHEMA)
+        .await
+        .expect("the legacy WriteBot schema applies");
+    src.exec(WB_ROWS).await.expect("the WriteBot rows apply");
+    let tgt = TestDb::migrated(backend).await;
+    let o = import_system("writebot", &src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(&o)
+    );
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    let got = lines(&r);
+    for (line, read, inserted, merged, rejected) in WB_FIRST {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["merged"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    let conflicts: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let expected: BTreeMap<String, u64> = WB_CONFLICTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(conflicts, expected);
+    let joined = match backend {
+        Backend::MySql => "CONCAT(source_table, ' ', source_key, ' ', reason)",
+        _ => "source_table || ' ' || source_key || ' ' || reason",
+    };
+    let rejects = tgt
+        .query_strings(
+            &format!("SELECT {joined} AS r FROM learndb_import_rejects ORDER BY 1"),
+            "r",
+        )
+        .await;
+    let mut expected: Vec<String> = WB_REJECTS
+        .iter()
+        .map(|(t, k, r)| format!("{t} {k} {r}"))
+        .collect();
+    expected.sort();
+    assert_eq!(rejects, expected);
+    // The seed's A4 stays the one default; the renamed users log in with their new names.
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM page_size_presets WHERE is_default = TRUE"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE username IN ('anonymous.wb', 'bob .wb')"
+        )
+        .await,
+        2
+    );
+    // The source file was opened read-only: a second run changes nothing, --verify holds.
+    let before = counts(&tgt).await;
+    let o = import_system("writebot", &src.url, &tgt.url, &["--yes", "--json"]);
+    for (line, l) in lines(&report(&o)) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+    assert_eq!(counts(&tgt).await, before);
+    let o = import_system("writebot", &src.url, &tgt.url, &["--verify"]);
+    assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
+}
+
+#[tokio::test]
+async fn writebot_into_postgres() {
+    writebot_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn writebot_into_mariadb() {
+    writebot_on(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn writebot_into_sqlite() {
+    writebot_on(Backend::Sqlite).await;
+}
+
+/// A WriteBot file that does not exist is an error, never created (the source is read-only).
+#[tokio::test]
+async fn a_missing_sqlite_source_is_not_created() {
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let missing = dir.path().join("writebot.db");
+    let o = import_system(
+        "writebot",
+        &format!("sqlite://{}?mode=rwc", missing.display()),
+        &tgt.url,
+        &["--yes"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(!missing.exists(), "the import created the source file");
 }

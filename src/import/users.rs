@@ -173,7 +173,8 @@ impl Book {
             return self.by_id.get(&id).cloned();
         }
         let mapped = false;
-        let name = raw.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        // Kept as stored (§27.6 trims only to tell an empty name); compared by its key.
+        let name = raw.filter(|u| !u.trim().is_empty()).map(str::to_owned);
         let Some(name) = name else {
             return (!has_email).then(|| format!("{source}:{key}"));
         };

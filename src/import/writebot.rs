@@ -518,6 +518,12 @@ fn preferences(row: &SourceRow, imp: &Import) -> Vec<Out<user_preferences::Model
         let key = derived_key(&user_key, "pref", &pref);
         let piece = json!({"user": user_key, "key": pref, "value": value});
         let model = (|| {
+            // Each column keeps its type: a text in a FLOAT column rejects this row only.
+            match col {
+                "default_style" => f.int(col).map(|_| ())?,
+                "default_stroke_color" => f.max_len(col, 20)?,
+                _ => f.decimal(col, 12, 6).map(|_| ())?,
+            }
             let user_id = f.required_ref(imp, "id", "users")?;
             let (created_at, _) = f.times(&["last_login"], imp)?;
             Ok(user_preferences::Model {

@@ -40,6 +40,15 @@ pub fn email_format_ok(e: &str) -> bool {
         && tld.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
+/// id, username, email, email_verified, deleted_at of a target user.
+type UserRow = (
+    Uuid,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<chrono::DateTime<chrono::FixedOffset>>,
+);
+
 /// A target user holding an email.
 #[derive(Debug, Clone, Copy)]
 pub struct Holder {
@@ -73,13 +82,7 @@ pub enum EmailDecision {
 
 impl Book {
     pub async fn read(txn: &DatabaseTransaction) -> Result<Book, ImportError> {
-        let rows: Vec<(
-            Uuid,
-            Option<String>,
-            Option<String>,
-            bool,
-            Option<chrono::DateTime<chrono::FixedOffset>>,
-        )> = users::Entity::find()
+        let rows: Vec<UserRow> = users::Entity::find()
             .select_only()
             .column(users::Column::Id)
             .column(users::Column::Username)
@@ -134,10 +137,8 @@ impl Book {
         if !email_format_ok(&e) {
             return EmailDecision::Withhold("invalid_email");
         }
-        if let Some(first) = self.taken.get(&e) {
-            if first != key {
-                return EmailDecision::Withhold("same_source_duplicate");
-            }
+        if self.taken.get(&e).is_some_and(|first| first != key) {
+            return EmailDecision::Withhold("same_source_duplicate");
         }
         let decision = match self.emails.get(&e) {
             // The row an earlier run of this source wrote with this email: its own.

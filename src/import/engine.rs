@@ -27,7 +27,7 @@ use migration::connect::error_line;
 use migration::sea_orm::{
     self, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction,
     DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
-    PrimaryKeyToColumn, QueryFilter, Statement, TransactionTrait, Value,
+    PrimaryKeyToColumn, QueryFilter, QuerySelect, Statement, TransactionTrait, Value,
 };
 use migration::{Alias, Expr, ExprTrait, Query};
 use serde::Serialize;
@@ -191,6 +191,8 @@ pub struct Import {
     pub keys: HashMap<(String, String), Slot>,
     /// The source tables whose keys later rows reference (their keys are kept in `keys`).
     pub parents: &'static [&'static str],
+    /// The target's varchar lengths (the generic mapping checks them: SQLite does not).
+    pub lengths: super::generic::Lengths,
     pub lines: Vec<Line>,
     pub conflicts: BTreeMap<String, u64>,
     pub rejects: BTreeMap<String, u64>,
@@ -332,6 +334,9 @@ where
 {
     let target_table = step.entity.table_name().to_owned();
     let line = imp.line(line_name, step.source_table, &target_table, step.primary);
+    // A table no earlier run of this source imported has nothing in the map to look up.
+    let mapped_before = imp.tool
+        && has_map_rows(txn_root, &imp.run.source, step.source_table, &target_table).await?;
     let mut rows = source.rows(step.source_table, step.order).await?;
     loop {
         let batch = rows.next_batch(batch_size).await?;
@@ -345,7 +350,7 @@ where
         let outs: Vec<Out<E::Model>> = batch.iter().flat_map(|r| map(r, imp)).collect();
         drop(batch);
         let txn = txn_root.begin().await?;
-        let result = write_batch(imp, &txn, step, &target_table, line, outs).await;
+        let result = write_batch(imp, &txn, step, &target_table, line, outs, mapped_before).await;
         match result {
             Ok(keys) => {
                 txn.commit()
@@ -409,6 +414,7 @@ async fn write_batch<E>(
     target_table: &str,
     line: usize,
     outs: Vec<Out<E::Model>>,
+    mapped_before: bool,
 ) -> Result<Vec<(String, Slot)>, ImportError>
 where
     E: EntityTrait,
@@ -421,7 +427,7 @@ where
     let mut counts = Counts::default();
 
     // The map rows of this batch's keys.
-    let mapped = if imp.tool {
+    let mapped = if imp.tool && mapped_before {
         read_map(
             txn,
             &imp.run.source,
@@ -434,9 +440,29 @@ where
     } else {
         HashMap::new()
     };
-    // The target rows those map rows point at.
-    let existing_ids: Vec<Uuid> = mapped.values().map(|m| m.target_id).collect();
-    let mut existing = read_rows::<E>(txn, &existing_ids)
+    // The target rows those map rows point at: whole rows where the decision needs them (a
+    // changed source, a merge), only their existence where the source is unchanged.
+    let hash_of: HashMap<&str, &str> = outs
+        .iter()
+        .map(|o| (o.key.as_str(), o.source_hash.as_str()))
+        .collect();
+    let needs_row = |k: &str, m: &Mapped| {
+        m.action == "merged" || hash_of.get(k) != Some(&m.source_hash.as_str())
+    };
+    let full_ids: Vec<Uuid> = mapped
+        .iter()
+        .filter(|(k, m)| needs_row(k, m))
+        .map(|(_, m)| m.target_id)
+        .collect();
+    let light_ids: Vec<Uuid> = mapped
+        .iter()
+        .filter(|(k, m)| !needs_row(k, m))
+        .map(|(_, m)| m.target_id)
+        .collect();
+    let mut existing = read_rows::<E>(txn, &full_ids)
+        .await
+        .map_err(|e| db_err("reading target rows", &e))?;
+    let present = read_ids::<E>(txn, &light_ids)
         .await
         .map_err(|e| db_err("reading target rows", &e))?;
 
@@ -446,11 +472,9 @@ where
         .filter(|o| !mapped.contains_key(&o.key))
         .filter_map(|o| o.model.as_ref().ok().map(model_id::<E>))
         .collect();
-    let taken: HashSet<Uuid> = read_rows::<E>(txn, &new_ids)
+    let taken = read_ids::<E>(txn, &new_ids)
         .await
-        .map_err(|e| db_err("reading target rows", &e))?
-        .into_keys()
-        .collect();
+        .map_err(|e| db_err("reading target rows", &e))?;
 
     let mut plans: Vec<(String, String, Plan<E::Model>)> = Vec::new();
     for out in outs {
@@ -470,19 +494,26 @@ where
             Ok(m) => m,
         };
         if let Some(m) = mapped.get(&out.key) {
-            let plan = match existing.remove(&m.target_id) {
-                None => Plan::TargetDeleted(m.target_id),
-                Some(old) if m.action == "merged" => Plan::Merge {
-                    existing: old,
-                    new: model,
-                    first: false,
-                },
-                Some(_) if m.source_hash == out.source_hash => Plan::Unchanged(m.target_id),
-                Some(old) if canon::hash(&model_json(&old)) != m.written_hash => Plan::Kept(
-                    m.target_id,
-                    Conflict::new("changed_on_both_sides", None, None, "target_kept"),
-                ),
-                Some(old) => Plan::Update { old, new: model },
+            let plan = if m.action != "merged" && m.source_hash == out.source_hash {
+                if present.contains(&m.target_id) {
+                    Plan::Unchanged(m.target_id)
+                } else {
+                    Plan::TargetDeleted(m.target_id)
+                }
+            } else {
+                match existing.remove(&m.target_id) {
+                    None => Plan::TargetDeleted(m.target_id),
+                    Some(old) if m.action == "merged" => Plan::Merge {
+                        existing: old,
+                        new: model,
+                        first: false,
+                    },
+                    Some(old) if canon::hash(&model_json(&old)) != m.written_hash => Plan::Kept(
+                        m.target_id,
+                        Conflict::new("changed_on_both_sides", None, None, "target_kept"),
+                    ),
+                    Some(old) => Plan::Update { old, new: model },
+                }
             };
             plans.push((out.key, out.source_hash, plan));
             continue;
@@ -798,6 +829,25 @@ where
     out
 }
 
+/// Which of these ids exist in the target table (one light query per 1000).
+async fn read_ids<E>(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<HashSet<Uuid>, DbErr>
+where
+    E: EntityTrait,
+{
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(1000) {
+        let found: Vec<Uuid> = E::find()
+            .select_only()
+            .column(pk_column::<E>())
+            .filter(pk_column::<E>().is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// The target rows with these ids, by id.
 async fn read_rows<E>(
     txn: &DatabaseTransaction,
@@ -915,6 +965,32 @@ fn refusal(e: &DbErr) -> (String, String) {
         format!("db_error:{}", code.unwrap_or_else(|| "unknown".into())),
         line,
     )
+}
+
+/// Whether the map holds any row of this source table and target table.
+async fn has_map_rows(
+    root: &Root<'_>,
+    source: &str,
+    source_table: &str,
+    target_table: &str,
+) -> Result<bool, ImportError> {
+    let txn = root.begin().await?;
+    let select = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(tool::MAP))
+        .and_where(Expr::col(Alias::new("source")).eq(source))
+        .and_where(Expr::col(Alias::new("source_table")).eq(source_table))
+        .and_where(Expr::col(Alias::new("target_table")).eq(target_table))
+        .limit(1)
+        .to_owned();
+    let found = txn
+        .query_one(&select)
+        .await
+        .map_err(|e| ImportError::db("reading the map", &e))?;
+    txn.rollback()
+        .await
+        .map_err(|e| ImportError::db("reading the map", &e))?;
+    Ok(found.is_some())
 }
 
 async fn read_map<'k>(

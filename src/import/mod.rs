@@ -16,6 +16,7 @@
 mod adaptive;
 mod canon;
 mod engine;
+mod generic;
 mod kedge;
 mod row;
 mod source;
@@ -538,6 +539,7 @@ async fn import_with(
         run,
         keys: Default::default(),
         parents: sys.parents,
+        lengths: Default::default(),
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),
@@ -961,6 +963,7 @@ async fn verify_only(
         },
         keys: Default::default(),
         parents: sys.parents,
+        lengths: Default::default(),
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),

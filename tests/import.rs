@@ -19,6 +19,8 @@ const SCHEMA: &str = include_str!("fixtures/legacy/kedge.schema.sql");
 const ROWS: &str = include_str!("fixtures/legacy/kedge.rows.sql");
 const AL_SCHEMA: &str = include_str!("fixtures/legacy/adaptive.schema.sql");
 const AL_ROWS: &str = include_str!("fixtures/legacy/adaptive.rows.sql");
+const DZ_SCHEMA: &str = include_str!("fixtures/legacy/lms.schema.sql");
+const DZ_ROWS: &str = include_str!("fixtures/legacy/lms.rows.sql");
 const WB_SCHEMA: &str = include_str!("fixtures/legacy/writebot.schema.sql");
 const WB_ROWS: &str = include_str!("fixtures/legacy/writebot.rows.sql");
 
@@ -951,4 +953,214 @@ async fn a_missing_sqlite_source_is_not_created() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert!(!missing.exists(), "the import created the source file");
+}
+
+/// (line, read, inserted, rejected) of a first LMS import into a freshly migrated target.
+const DZ_FIRST: &[(&str, u64, u64, u64)] = &[
+    ("users", 6, 6, 0),
+    ("user_profiles", 3, 3, 0),
+    ("courses", 2, 1, 1),
+    ("course_modules", 4, 3, 1),
+    ("lessons", 2, 2, 0),
+    ("quizzes", 1, 1, 0),
+    ("questions", 2, 2, 0),
+    ("assignments", 1, 1, 0),
+    ("payments", 2, 2, 0),
+    ("enrollments", 4, 3, 1),
+    ("lesson_progress", 1, 1, 0),
+    ("certificates", 1, 1, 0),
+    ("quiz_submissions", 1, 1, 0),
+    ("assignment_submissions", 2, 2, 0),
+    ("subscriptions", 1, 1, 0),
+    ("refunds", 1, 1, 0),
+    ("messages", 2, 2, 0),
+    ("discussion_threads", 1, 1, 0),
+    ("discussion_posts", 2, 2, 0),
+    ("announcements", 1, 1, 0),
+    ("notifications", 2, 2, 0),
+    ("course_analytics", 1, 1, 0),
+    ("student_analytics", 1, 1, 0),
+    ("analytics_events", 2, 2, 0),
+];
+
+const DZ_CONFLICTS: &[(&str, u64)] = &[
+    ("derived_column_mismatch", 1),
+    ("email_withheld", 1),
+    ("reference_nulled", 2),
+    ("value_replaced", 1),
+];
+
+async fn lms_source() -> TestDb {
+    let src = TestDb::new(Backend::Postgres).await;
+    src.exec(DZ_SCHEMA)
+        .await
+        .expect("the legacy LMS schema applies");
+    src.exec(DZ_ROWS).await.expect("the LMS rows apply");
+    src
+}
+
+async fn lms_on(backend: Backend) {
+    let src = lms_source().await;
+    let tgt = TestDb::migrated(backend).await;
+    let o = import_system("lms", &src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(&o)
+    );
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    let got = lines(&r);
+    for (line, read, inserted, rejected) in DZ_FIRST {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    let conflicts: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let expected: BTreeMap<String, u64> = DZ_CONFLICTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(conflicts, expected);
+    // The second pass set both forward self-references and cleared every pending flag.
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM course_modules WHERE prerequisite_module_id IS NOT NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM messages WHERE parent_message_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_map WHERE self_ref_pending = TRUE"
+        )
+        .await,
+        0
+    );
+    // Profile names reached the users; an expired reset token did not come along.
+    assert_eq!(count_sql(&tgt, "SELECT count(*) FROM users WHERE full_name IN ('Grace Hopper', 'Dana Scully', 'Carol Danvers')").await, 3);
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE password_reset_token IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let before = counts(&tgt).await;
+    let o = import_system("lms", &src.url, &tgt.url, &["--yes", "--json"]);
+    for (line, l) in lines(&report(&o)) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+    assert_eq!(counts(&tgt).await, before);
+}
+
+#[tokio::test]
+async fn lms_into_postgres() {
+    lms_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn lms_into_mariadb() {
+    lms_on(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn lms_into_sqlite() {
+    lms_on(Backend::Sqlite).await;
+}
+
+/// The four systems this build imports, one after another into one target, in the order §27.5
+/// recommends (lms, adaptive, kedge, writebot): every run verified, each source its own map.
+async fn all_into_one(backend: Backend) {
+    let dz = lms_source().await;
+    let al = TestDb::new(Backend::Postgres).await;
+    al.exec(AL_SCHEMA).await.expect("AL schema");
+    al.exec(AL_ROWS).await.expect("AL rows");
+    let kg = kedge_source("").await;
+    let wb = TestDb::new(Backend::Sqlite).await;
+    wb.exec(WB_SCHEMA).await.expect("WB schema");
+    wb.exec(WB_ROWS).await.expect("WB rows");
+    let tgt = TestDb::migrated(backend).await;
+    for (system, url) in [
+        ("lms", &dz.url),
+        ("adaptive", &al.url),
+        ("kedge", &kg.url),
+        ("writebot", &wb.url),
+    ] {
+        let o = import_system(system, url, &tgt.url, &["--yes", "--json"]);
+        assert_eq!(report(&o)["status"], "verified", "{system}: {}", show(&o));
+    }
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_runs WHERE status = 'verified'"
+        )
+        .await,
+        4
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(DISTINCT source) FROM learndb_import_map"
+        )
+        .await,
+        4
+    );
+    for (system, url) in [
+        ("lms", &dz.url),
+        ("adaptive", &al.url),
+        ("kedge", &kg.url),
+        ("writebot", &wb.url),
+    ] {
+        let o = import_system(system, url, &tgt.url, &["--verify"]);
+        assert!(stdout(&o).contains("V1–V7 hold"), "{system}: {}", show(&o));
+    }
+    let verify = command(&learndb_bin(), tempfile::tempdir().expect("dir").path())
+        .args(["verify", "-u", &tgt.url])
+        .output()
+        .expect("learndb verify runs");
+    assert!(
+        verify.status.success(),
+        "the imports changed no schema object: {}",
+        show(&verify)
+    );
+}
+
+#[tokio::test]
+async fn all_systems_into_one_postgres_target() {
+    all_into_one(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn all_systems_into_one_mariadb_target() {
+    all_into_one(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn all_systems_into_one_sqlite_target() {
+    all_into_one(Backend::Sqlite).await;
 }

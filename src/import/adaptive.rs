@@ -431,6 +431,7 @@ fn profile(row: &SourceRow, imp: &Import) -> Out<user_profiles::Model> {
         source_row: redacted(row),
         model,
         conflicts,
+        pending: false,
     }
 }
 

@@ -115,6 +115,8 @@ pub struct Out<M> {
     pub source_row: Json,
     pub model: Result<M, Reject>,
     pub conflicts: Vec<Conflict>,
+    /// Written with a NULL self-reference that the second pass sets (§27.4).
+    pub pending: bool,
 }
 
 /// The counts of one report line (§27.12's identity).
@@ -287,6 +289,8 @@ enum Plan<M> {
 #[derive(Default)]
 struct Writes {
     map_new: Vec<(String, Uuid, &'static str, String)>,
+    /// Keys of rows inserted with their self-reference still to set.
+    pending: HashSet<String>,
     map_touch: Vec<(String, Option<(&'static str, String)>)>,
     rejects: Vec<(String, Reject, Json)>,
     conflicts: Vec<(String, Option<Uuid>, Conflict)>,
@@ -479,6 +483,9 @@ where
     let mut plans: Vec<(String, String, Plan<E::Model>)> = Vec::new();
     for out in outs {
         counts.read += 1;
+        if out.pending {
+            w.pending.insert(out.key.clone());
+        }
         for c in out.conflicts.iter().cloned() {
             let id = out.model.as_ref().ok().map(model_id::<E>);
             w.conflicts.push((out.key.clone(), id, c));
@@ -1085,7 +1092,7 @@ async fn write_tool_rows(
                 (*action).into(),
                 hash.as_str().into(),
                 written.into(),
-                false.into(),
+                w.pending.contains(key).into(),
                 run.into(),
                 run.into(),
                 now.into(),
@@ -1225,5 +1232,167 @@ async fn write_tool_rows(
         txn.execute(&insert).await?;
     }
     let _ = Statement::from_string(DbBackend::Postgres, String::new());
+    Ok(())
+}
+
+/// The second pass of a self-referencing table (§27.4): every map row of `source_table` still
+/// pending gets its reference, from `parents` (child key → parent key, every row of the source
+/// that has one). In batches, each one transaction that writes the references, puts back the
+/// `updated_at` the insert wrote (a trigger or `ON UPDATE` moves it) and clears the flags. A
+/// parent missing or rejected leaves NULL with `reference_nulled`. Runs on every run, so it
+/// finishes what an interrupted run left; idempotent.
+pub async fn second_pass<E>(
+    imp: &mut Import,
+    root: &Root<'_>,
+    source_table: &str,
+    column: E::Column,
+    parents: &HashMap<String, String>,
+) -> Result<(), ImportError>
+where
+    E: EntityTrait,
+    E::Model: Serialize + Send + Sync,
+{
+    if !(imp.tool && imp.record) {
+        return Ok(());
+    }
+    let target_table = E::default().table_name().to_owned();
+    let col = |n: &str| Alias::new(n);
+    loop {
+        let txn = root.begin().await?;
+        let fail = |e: DbErr| ImportError::db(&format!("second pass of {target_table}"), &e);
+        let select = Query::select()
+            .columns(["source_key", "target_id"].map(Alias::new))
+            .from(col(tool::MAP))
+            .and_where(Expr::col(col("source")).eq(imp.run.source.as_str()))
+            .and_where(Expr::col(col("source_table")).eq(source_table))
+            .and_where(Expr::col(col("target_table")).eq(target_table.as_str()))
+            .and_where(Expr::col(col("self_ref_pending")).eq(true))
+            .limit(500)
+            .to_owned();
+        let rows = txn.query_all(&select).await.map_err(fail)?;
+        if rows.is_empty() {
+            txn.rollback().await.map_err(fail)?;
+            return Ok(());
+        }
+        let mut done: Vec<(String, Uuid)> = Vec::new();
+        for r in rows {
+            let key: String = r.try_get_by_index(0).map_err(fail)?;
+            let id: Uuid = r.try_get_by_index(1).map_err(fail)?;
+            let parent = parents
+                .get(&key)
+                .map(|k| (k.clone(), imp.parent(source_table, k)));
+            match parent {
+                Some((_, Parent::Found(pid))) => {
+                    let before = read_rows::<E>(&txn, &[id]).await.map_err(fail)?;
+                    let updated_at = before
+                        .get(&id)
+                        .map(|m| model_json(m)["updated_at"].clone())
+                        .unwrap_or(Json::Null);
+                    let set = Query::update()
+                        .table(col(&target_table))
+                        .value(col(column.as_str()), pid)
+                        .and_where(Expr::col(col("id")).eq(id))
+                        .to_owned();
+                    txn.execute(&set).await.map_err(fail)?;
+                    if let Some(t) = updated_at
+                        .as_str()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    {
+                        let back = Query::update()
+                            .table(col(&target_table))
+                            .value(col("updated_at"), t)
+                            .and_where(Expr::col(col("id")).eq(id))
+                            .to_owned();
+                        txn.execute(&back).await.map_err(fail)?;
+                    }
+                }
+                other => {
+                    let source_value = other.map(|(k, _)| json!(k));
+                    let c = Conflict::new(
+                        "reference_nulled",
+                        Some(column.as_str()),
+                        source_value,
+                        "set_null",
+                    );
+                    write_conflict(&txn, imp, source_table, &target_table, &key, Some(id), &c)
+                        .await
+                        .map_err(fail)?;
+                    *imp.conflicts.entry(c.kind.to_owned()).or_default() += 1;
+                }
+            }
+            done.push((key, id));
+        }
+        let ids: Vec<Uuid> = done.iter().map(|(_, id)| *id).collect();
+        let back = read_rows::<E>(&txn, &ids).await.map_err(fail)?;
+        for (key, id) in &done {
+            let written = back
+                .get(id)
+                .map(|m| canon::hash(&model_json(m)))
+                .unwrap_or_default();
+            let update = Query::update()
+                .table(col(tool::MAP))
+                .value(col("self_ref_pending"), false)
+                .value(col("written_hash"), written)
+                .and_where(Expr::col(col("source")).eq(imp.run.source.as_str()))
+                .and_where(Expr::col(col("source_table")).eq(source_table))
+                .and_where(Expr::col(col("target_table")).eq(target_table.as_str()))
+                .and_where(Expr::col(col("source_key")).eq(key.as_str()))
+                .to_owned();
+            txn.execute(&update).await.map_err(fail)?;
+        }
+        txn.commit().await.map_err(fail)?;
+    }
+}
+
+async fn write_conflict(
+    txn: &DatabaseTransaction,
+    imp: &Import,
+    source_table: &str,
+    target_table: &str,
+    key: &str,
+    id: Option<Uuid>,
+    c: &Conflict,
+) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table(Alias::new(tool::CONFLICTS))
+        .columns(
+            [
+                "id",
+                "run_id",
+                "source",
+                "system",
+                "source_table",
+                "source_key",
+                "target_table",
+                "target_id",
+                "kind",
+                "severity",
+                "column_name",
+                "source_value",
+                "target_value",
+                "resolution",
+                "created_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            Uuid::now_v7().into(),
+            imp.run.id.into(),
+            imp.run.source.as_str().into(),
+            imp.run.system.into(),
+            source_table.into(),
+            key.into(),
+            target_table.into(),
+            id.into(),
+            c.kind.into(),
+            c.severity.into(),
+            c.column.map(str::to_owned).into(),
+            c.source_value.clone().into(),
+            c.target_value.clone().into(),
+            c.resolution.as_str().into(),
+            super::now().into(),
+        ])
+        .to_owned();
+    txn.execute(&insert).await?;
     Ok(())
 }

@@ -34,6 +34,9 @@ pub struct Shape<'a> {
     pub renames: &'a [(&'a str, &'a str)],
     /// Target table → source table, for the parents of references (same name when absent).
     pub parents: &'a [(&'a str, &'a str)],
+    /// The column referencing the table itself, resolved by the second pass when its parent
+    /// comes later (§27.4).
+    pub self_ref: Option<&'a str>,
 }
 
 impl Shape<'_> {
@@ -68,8 +71,8 @@ pub fn length_of(ty: &str) -> Option<usize> {
     ty[open + 1..close].trim().parse().ok()
 }
 
-/// The row as a model of `E`; `set` fills or overrides columns afterwards (values the mapping
-/// derives), by name.
+/// The row as a model of `E`; `set` gives columns the mapping derives, by name. `pending` is set
+/// when the self-reference waits for the second pass.
 pub fn model<E: EntityTrait>(
     f: &Fields,
     imp: &Import,
@@ -77,6 +80,7 @@ pub fn model<E: EntityTrait>(
     shape: &Shape,
     key: &str,
     set: &[(&str, Value)],
+    pending: &mut bool,
 ) -> Result<E::Model, Reject>
 where
     E::ActiveModel: ActiveModelTrait<Entity = E> + TryIntoModel<E::Model>,
@@ -90,10 +94,12 @@ where
         if def.rel_type != RelationType::HasOne || def.is_owner {
             continue;
         }
-        if let migration::sea_orm::Identity::Unary(col) = &def.from_col {
-            if let migration::sea_orm::sea_query::TableRef::Table(t, _) = &def.to_tbl {
-                fks.insert(col.to_string(), t.1.to_string());
-            }
+        if let (
+            migration::sea_orm::Identity::Unary(col),
+            migration::sea_orm::sea_query::TableRef::Table(t, _),
+        ) = (&def.from_col, &def.to_tbl)
+        {
+            fks.insert(col.to_string(), t.1.to_string());
         }
     }
     let (created_at, updated_at) = f.times(&["updated_at"], imp)?;
@@ -110,7 +116,20 @@ where
         let def = col.def();
         let nullable = def.is_null();
         let source = shape.source_column(name);
-        let value: Value = if Some(name) == pk {
+        let value: Value = if Some(name) == shape.self_ref {
+            // Its own table: resolved now when the parent came in an earlier batch, else by
+            // the second pass (which also decides a missing parent).
+            match f.text(source) {
+                None => Value::Uuid(None),
+                Some(k) => match imp.parent(shape.source_table, &k) {
+                    Parent::Found(id) => id.into(),
+                    _ => {
+                        *pending = true;
+                        Value::Uuid(None)
+                    }
+                },
+            }
+        } else if Some(name) == pk && !fks.contains_key(name) {
             let kept = f.uuid(leak(source))?;
             imp.id_for(shape.source_table, key, Some(kept), None).into()
         } else if let Some(parent) = fks.get(name) {

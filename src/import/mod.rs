@@ -18,6 +18,7 @@ mod canon;
 mod engine;
 mod generic;
 mod kedge;
+mod lms;
 mod row;
 mod source;
 mod tool;
@@ -232,6 +233,17 @@ pub const SYSTEMS: &[System] = &[
         parents: &["users", "items", "sessions"],
     },
     System {
+        code: "dz",
+        name: "lms",
+        engine: DbBackend::Postgres,
+        schema: "public",
+        known: lms::KNOWN,
+        skipped: lms::SKIPPED,
+        required: lms::REQUIRED,
+        signature: lms::SIGNATURE,
+        parents: lms::PARENTS,
+    },
+    System {
         code: "wb",
         name: "writebot",
         engine: DbBackend::Sqlite,
@@ -274,6 +286,7 @@ async fn import_system(
     match sys.code {
         "kg" => kedge::import(imp, root, src, batch).await?,
         "al" => adaptive::import(imp, root, src, batch, args.merge_unverified_emails).await?,
+        "dz" => lms::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         "wb" => writebot::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         other => {
             return Err(ImportError::BadInput(format!(
@@ -318,7 +331,7 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
     };
     let Some(sys) = sys else {
         return Err(ImportError::BadInput(format!(
-            "importing {name} is not built yet: this learndb imports kedge, adaptive and writebot (issue 17 tracks the other systems)"
+            "importing {name} is not built yet: this learndb imports kedge, adaptive, writebot and lms (issue 17 tracks storysign)"
         )));
     };
     if args.source_timezone != "UTC" {
@@ -552,6 +565,7 @@ async fn import_with(
     if tool {
         load_keys(&mut imp, db).await?;
     }
+    imp.lengths = target_lengths(db).await?;
     let root = Root {
         conn: if args.dry_run {
             RootConn::DryRun(
@@ -665,6 +679,24 @@ fn outcome_of(imp: &Import, failures: &[String], dry_run: bool) -> Result<(), Im
     } else {
         Err(ImportError::Failed(errors.join("; ")))
     }
+}
+
+/// The target's varchar lengths by table and column, from its catalog.
+async fn target_lengths(
+    db: &migration::sea_orm::DatabaseConnection,
+) -> Result<generic::Lengths, ImportError> {
+    let catalog = crate::catalog::Catalog::read(db)
+        .await
+        .map_err(|e| ImportError::db("reading the target's catalog", &e))?;
+    let mut lengths = generic::Lengths::new();
+    for (table, t) in &catalog.tables {
+        for c in &t.columns {
+            if let Some(n) = generic::length_of(&c.ty) {
+                lengths.insert((table.clone(), c.name.clone()), n);
+            }
+        }
+    }
+    Ok(lengths)
 }
 
 /// Every map row of this source, so references to rows of earlier runs resolve.
@@ -850,9 +882,16 @@ async fn conditions(
         .map(|l| l.target_table.as_str())
         .collect();
     targets.dedup();
+    let catalog = crate::catalog::Catalog::read(&session.db)
+        .await
+        .map_err(|e| ImportError::db("reading the catalog", &e))?;
     for t in &targets {
+        let key = catalog
+            .table(t)
+            .and_then(|table| table.primary_key.first().cloned())
+            .unwrap_or_else(|| "id".to_owned());
         let missing = count(format!(
-            "SELECT count(*) FROM {} m WHERE m.last_run_id = {} AND m.target_table = {} AND NOT EXISTS (SELECT 1 FROM {t} x WHERE x.id = m.target_id)",
+            "SELECT count(*) FROM {} m WHERE m.last_run_id = {} AND m.target_table = {} AND NOT EXISTS (SELECT 1 FROM {t} x WHERE x.{key} = m.target_id)",
             tool::MAP, uuid_lit(run), src_lit(t)
         ))
         .await?;
@@ -870,9 +909,6 @@ async fn conditions(
         }
     }
     // V3: no row of a table the import wrote references a missing parent, for every FK.
-    let catalog = crate::catalog::Catalog::read(&session.db)
-        .await
-        .map_err(|e| ImportError::db("reading the catalog", &e))?;
     for (table, t) in &catalog.tables {
         if !targets.contains(&table.as_str()) {
             continue;

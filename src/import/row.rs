@@ -347,6 +347,7 @@ pub fn out_of<M>(
         source_row: redacted(f.row),
         model,
         conflicts,
+        pending: false,
     }
 }
 

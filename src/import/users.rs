@@ -328,6 +328,7 @@ pub fn preferences(
                 source_row: redacted(row),
                 model,
                 conflicts,
+                pending: false,
             }
         })
         .collect()

@@ -541,6 +541,7 @@ fn preferences(row: &SourceRow, imp: &Import) -> Vec<Out<user_preferences::Model
             source_row: redacted(row),
             model,
             conflicts: Vec::new(),
+            pending: false,
         }
     })
     .collect()

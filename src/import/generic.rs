@@ -22,6 +22,7 @@ use migration::sea_orm::{
     RelationType, TryIntoModel, Value,
 };
 use serde_json::Value as Json;
+use uuid::Uuid;
 
 use super::engine::{Conflict, Import, Parent, Reject};
 use super::row::Fields;
@@ -37,6 +38,99 @@ pub struct Shape<'a> {
     /// The column referencing the table itself, resolved by the second pass when its parent
     /// comes later (§27.4).
     pub self_ref: Option<&'a str>,
+    /// JSON arrives as text (MariaDB LONGTEXT, SQLite): parsed, `invalid_json` otherwise.
+    pub json_text: bool,
+}
+
+/// A source table mapped "same name" into a target table ([`same`]).
+pub struct Table<E: EntityTrait> {
+    pub source: &'static str,
+    /// ORDER BY over alias `t` (§27.5).
+    pub order: &'static str,
+    pub natural: Option<super::engine::Natural<E::Model>>,
+    /// The self-referencing source column and its target column (second pass).
+    pub self_ref: Option<(&'static str, E::Column)>,
+    /// `(target column, source column)` renames.
+    pub renames: &'static [(&'static str, &'static str)],
+    pub json_text: bool,
+    /// The source column holding the row's key (`id`; a 1:1 table's parent key).
+    pub key: &'static str,
+}
+
+/// Imports `t` into `E` column by column ([`model`]), `extra` giving the columns the system
+/// derives; runs the second pass after the table when it references itself.
+pub async fn same<E, X>(
+    imp: &mut Import,
+    root: &super::engine::Root<'_>,
+    src: &super::source::SourceDb,
+    batch: usize,
+    t: Table<E>,
+    mut extra: X,
+) -> Result<(), super::ImportError>
+where
+    E: EntityTrait,
+    E::Model: serde::Serialize
+        + migration::sea_orm::IntoActiveModel<E::ActiveModel>
+        + Clone
+        + Send
+        + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + TryIntoModel<E::Model> + Send,
+    X: FnMut(&Fields, &Import, &mut Vec<Conflict>) -> Result<Vec<(&'static str, Value)>, Reject>,
+{
+    if !src.tables.contains_key(t.source) {
+        return Ok(());
+    }
+    let step = super::engine::Step {
+        entity: E::default(),
+        source_table: t.source,
+        order: t.order,
+        primary: true,
+        natural: t.natural,
+        never_fill: &["created_by"],
+    };
+    let name = E::default().table_name();
+    let line = if name == t.source {
+        name.to_owned()
+    } else {
+        format!("{}→{name}", t.source)
+    };
+    let shape = Shape {
+        source_table: t.source,
+        renames: t.renames,
+        parents: &[],
+        self_ref: t.self_ref.map(|(c, _)| c),
+        json_text: t.json_text,
+    };
+    let mut parents: HashMap<String, String> = HashMap::new();
+    let key_col = t.key;
+    super::engine::run_step(imp, root, src, &step, &line, batch, |row, imp| {
+        let f = Fields::new(row);
+        let key = canonical_key(&f.text(key_col).unwrap_or_default());
+        if let Some(parent) = t.self_ref.and_then(|(col, _)| f.text(col)) {
+            parents.insert(key.clone(), canonical_key(&parent));
+        }
+        let mut pending = false;
+        let mut out = super::row::out_of(&f, key.clone(), |f, c| {
+            let set = extra(f, imp, c)?;
+            model::<E>(f, imp, c, &shape, &key, &set, &mut pending)
+        });
+        out.pending = pending;
+        vec![out]
+    })
+    .await?;
+    if let Some((_, column)) = t.self_ref {
+        super::engine::second_pass::<E>(imp, root, t.source, column, &parents).await?;
+    }
+    Ok(())
+}
+
+/// A key as the map stores it: a uuid lower-case and hyphenated (SS `CHAR(36)` keys may be
+/// upper-case, and MySQL compares them case-insensitively), anything else as stored.
+pub fn canonical_key(text: &str) -> String {
+    match Uuid::parse_str(text) {
+        Ok(u) => u.to_string(),
+        Err(_) => text.to_owned(),
+    }
 }
 
 impl Shape<'_> {
@@ -119,7 +213,7 @@ where
         let value: Value = if Some(name) == shape.self_ref {
             // Its own table: resolved now when the parent came in an earlier batch, else by
             // the second pass (which also decides a missing parent).
-            match f.text(source) {
+            match f.text(source).map(|k| canonical_key(&k)) {
                 None => Value::Uuid(None),
                 Some(k) => match imp.parent(shape.source_table, &k) {
                     Parent::Found(id) => id.into(),
@@ -130,11 +224,54 @@ where
                 },
             }
         } else if Some(name) == pk && !fks.contains_key(name) {
-            let kept = f.uuid(leak(source))?;
-            imp.id_for(shape.source_table, key, Some(kept), None).into()
+            // A key that is a uuid is kept; any other (SS CHAR(36) that does not parse) is
+            // re-minted at the row's creation time (§27.4).
+            let kept = f.text(source).and_then(|k| Uuid::parse_str(&k).ok());
+            imp.id_for(shape.source_table, key, kept, Some(created_at.to_utc()))
+                .into()
+        } else if shape.json_text
+            && matches!(
+                def.get_column_type(),
+                ColumnType::Json | ColumnType::JsonBinary
+            )
+        {
+            match f.json(source) {
+                Some(Json::String(text)) => match serde_json::from_str::<Json>(&text) {
+                    Ok(v) => Value::Json(Some(Box::new(v))),
+                    Err(_) if nullable => {
+                        c.push(Conflict::new(
+                            "invalid_json",
+                            Some(leak(name)),
+                            Some(Json::String(text)),
+                            "set_null",
+                        ));
+                        Value::Json(None)
+                    }
+                    Err(e) => {
+                        return Err(Reject::new(
+                            "invalid_json",
+                            leak(name),
+                            format!("{source}: {e}"),
+                        ));
+                    }
+                },
+                other => Value::Json(other.map(Box::new)),
+            }
+        } else if matches!(def.get_column_type(), ColumnType::Boolean)
+            && f.json(source)
+                .is_some_and(|v| v.as_i64().is_some_and(|n| n != 0 && n != 1))
+        {
+            // tinyint(1) holding 2, 3, …: true, and the value is lost (§27.9).
+            c.push(Conflict::new(
+                "lossy_value",
+                Some(leak(name)),
+                f.json(source),
+                "true",
+            ));
+            true.into()
         } else if let Some(parent) = fks.get(name) {
             let parent_source = shape.source_table_of(parent);
-            match f.text(source) {
+            match f.text(source).map(|k| canonical_key(&k)) {
                 None => Value::Uuid(None),
                 Some(k) => match imp.parent(parent_source, &k) {
                     Parent::Found(id) => id.into(),

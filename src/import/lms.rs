@@ -21,10 +21,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ImportError;
-use super::engine::{Conflict, Import, Reject, Root, Step, run_step, second_pass};
-use super::generic::{Shape, model};
+use super::engine::{Conflict, Import, Reject, Root, Step, run_step};
+use super::generic::{self, Shape, Table, model};
 use super::row::{Fields, out_of};
-use super::source::{SourceDb, SourceRow};
+use super::source::SourceDb;
 use super::users::{Book, EmailDecision, USER_TARGET_WINS, language};
 
 /// DZ's tables (0000 + 0001) with their columns.
@@ -485,7 +485,7 @@ async fn same<E, X>(
     order: &'static str,
     natural: Option<super::engine::Natural<E::Model>>,
     self_ref: Option<(&'static str, E::Column)>,
-    mut extra: X,
+    extra: X,
 ) -> Result<(), ImportError>
 where
     E: EntityTrait,
@@ -493,64 +493,30 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + TryIntoModel<E::Model> + Send,
     X: FnMut(&Fields, &mut Vec<Conflict>) -> Result<Vec<(&'static str, Value)>, Reject>,
 {
-    if !src.tables.contains_key(table) {
-        return Ok(());
-    }
-    let step = Step {
-        entity: E::default(),
-        source_table: table,
+    let key = match table {
+        "course_analytics" => "course_id",
+        "student_analytics" => "user_id",
+        _ => "id",
+    };
+    let t = Table {
+        source: table,
         order,
-        primary: true,
         natural,
-        never_fill: &["created_by"],
-    };
-    let name = E::default().table_name();
-    let line = if name == table {
-        table.to_owned()
-    } else {
-        format!("{table}→{name}")
-    };
-    let shape = Shape {
-        source_table: table,
+        self_ref,
         renames: &[],
-        parents: &[],
-        self_ref: self_ref.map(|(c, _)| c),
+        json_text: false,
+        key,
     };
-    let mut parents: HashMap<String, String> = HashMap::new();
-    let key_col = if table == "course_analytics" {
-        "course_id"
-    } else if table == "student_analytics" {
-        "user_id"
-    } else {
-        "id"
-    };
-    run_step(
+    let mut extra = extra;
+    generic::same::<E, _>(
         imp,
         root,
         src,
-        &step,
-        &line,
         batch,
-        |row: &SourceRow, imp: &Import| {
-            let f = Fields::new(row);
-            let key = f.text(key_col).unwrap_or_default();
-            if let Some(parent) = self_ref.and_then(|(col, _)| f.text(col)) {
-                parents.insert(key.clone(), parent);
-            }
-            let mut pending = false;
-            let mut out = out_of(&f, key.clone(), |f, c| {
-                let set = extra(f, c)?;
-                model::<E>(f, imp, c, &shape, &key, &set, &mut pending)
-            });
-            out.pending = pending;
-            vec![out]
-        },
+        t,
+        move |f: &Fields, _: &Import, c: &mut Vec<Conflict>| extra(f, c),
     )
-    .await?;
-    if let Some((_, column)) = self_ref {
-        second_pass::<E>(imp, root, table, column, &parents).await?;
-    }
-    Ok(())
+    .await
 }
 
 fn upper_currency(f: &Fields, check: &str) -> Result<Value, Reject> {
@@ -641,6 +607,7 @@ pub async fn import(
         renames: &[],
         parents: &[],
         self_ref: None,
+        json_text: false,
     };
     run_step(imp, root, src, &users_step, "users", batch, |row, imp| {
         let f = Fields::new(row);

@@ -21,6 +21,7 @@ mod kedge;
 mod lms;
 mod row;
 mod source;
+mod storysign;
 mod tool;
 mod users;
 mod writebot;
@@ -233,6 +234,17 @@ pub const SYSTEMS: &[System] = &[
         parents: &["users", "items", "sessions"],
     },
     System {
+        code: "ss",
+        name: "storysign",
+        engine: DbBackend::MySql,
+        schema: "",
+        known: storysign::KNOWN,
+        skipped: storysign::SKIPPED,
+        required: storysign::REQUIRED,
+        signature: storysign::SIGNATURE,
+        parents: storysign::PARENTS,
+    },
+    System {
         code: "dz",
         name: "lms",
         engine: DbBackend::Postgres,
@@ -286,6 +298,7 @@ async fn import_system(
     match sys.code {
         "kg" => kedge::import(imp, root, src, batch).await?,
         "al" => adaptive::import(imp, root, src, batch, args.merge_unverified_emails).await?,
+        "ss" => storysign::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         "dz" => lms::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         "wb" => writebot::import(imp, root, src, batch, args.merge_unverified_emails).await?,
         other => {

@@ -308,6 +308,14 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|n| n.and_utc())
 }
 
+/// The target id of a parent row, when it was imported.
+pub fn resolve(imp: &Import, table: &str, key: &str) -> Option<Uuid> {
+    match imp.parent(table, key) {
+        Parent::Found(id) => Some(id),
+        _ => None,
+    }
+}
+
 /// A PostgreSQL or MySQL enum value: the source's spelling must be one of the target's
 /// (`invalid_enum_value` otherwise, §27.8).
 pub fn enum_value<T: ActiveEnum<Value = Enum>>(f: &Fields, col: &'static str) -> Result<T, Reject> {

@@ -61,6 +61,9 @@ impl SourceDb {
         if backend == DbBackend::Sqlite {
             return Self::open_sqlite(target, timeout).await;
         }
+        if backend == DbBackend::MySql {
+            return Self::open_mysql(target, timeout).await;
+        }
         let db = target
             .connect(Duration::from_secs(timeout.max(1)))
             .await
@@ -246,13 +249,110 @@ impl SourceDb {
         })
     }
 
+    /// A MySQL-family database (the URL's), read in one consistent, read-only snapshot.
+    async fn open_mysql(target: Target, timeout: u64) -> Result<SourceDb, ImportError> {
+        let db = target
+            .connect(Duration::from_secs(timeout.max(1)))
+            .await
+            .map_err(|e| ImportError::BadInput(format!("the source: {e}")))?;
+        let fail = |what: &str, e: migration::sea_orm::DbErr| {
+            ImportError::Failed(format!(
+                "reading the source {target}: {what}: {}",
+                target.scrub(&error_line(&e))
+            ))
+        };
+        let one = |sql: &str| Statement::from_string(DbBackend::MySql, sql.to_owned());
+        // The snapshot (§27.13): REPEATABLE READ and read-only; InnoDB fixes its read view at the
+        // first row read, so every table is read from one snapshot.
+        let txn = db
+            .begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await
+            .map_err(|e| fail("cannot open a read-only snapshot", e))?;
+        let row = txn
+            .query_one_raw(one(
+                "SELECT VERSION(), DATABASE(), CAST(@@hostname AS CHAR), CAST(@@port AS CHAR), CAST(@@datadir AS CHAR), CAST(IFNULL(@@server_uuid, '') AS CHAR)",
+            ))
+            .await;
+        // @@server_uuid is MySQL's; MariaDB has none and fails the query: ask without it.
+        let row = match row {
+            Ok(r) => r,
+            Err(_) => txn
+                .query_one_raw(one(
+                    "SELECT VERSION(), DATABASE(), CAST(@@hostname AS CHAR), CAST(@@port AS CHAR), CAST(@@datadir AS CHAR), ''",
+                ))
+                .await
+                .map_err(|e| fail("server identity", e))?,
+        }
+        .ok_or_else(|| ImportError::Failed("the source returned no version".into()))?;
+        let text = |i: usize| {
+            row.try_get_by_index::<Option<String>>(i)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
+        let (version, database) = (text(0), text(1));
+        if database.is_empty() {
+            return Err(ImportError::BadInput(format!(
+                "--from {target}: name the database in the URL"
+            )));
+        }
+        let identity = if text(5).is_empty() {
+            format!("{}:{}:{}", text(2), text(3), text(4))
+        } else {
+            text(5)
+        };
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let rows = txn
+            .query_all_raw(one(
+                "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) FROM information_schema.columns c \
+                 JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                 WHERE c.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'",
+            ))
+            .await
+            .map_err(|e| fail("catalog", e))?;
+        for r in rows {
+            let t: String = r.try_get_by_index(0).map_err(|e| fail("catalog", e))?;
+            let c: String = r.try_get_by_index(1).map_err(|e| fail("catalog", e))?;
+            tables.entry(t).or_default().insert(c);
+        }
+        if tables.is_empty() {
+            return Err(ImportError::Refused(format!(
+                "the source {target} has no tables"
+            )));
+        }
+        let kind = if version.to_lowercase().contains("mariadb") {
+            "MariaDB"
+        } else if version.contains("TiDB") {
+            "TiDB"
+        } else {
+            "MySQL"
+        };
+        Ok(SourceDb {
+            fingerprint: format!("mysql:{identity}/{database}"),
+            server: format!("{kind} {}", version.split('-').next().unwrap_or_default()),
+            target,
+            db,
+            txn: Some(txn),
+            schema: String::new(),
+            weak_identity: false,
+            tables,
+            snapshot_at: chrono::Utc::now(),
+        })
+    }
+
     /// The backend the source runs on.
     pub fn backend(&self) -> DbBackend {
         self.target.backend()
     }
 
-    /// `"schema"."table"`, or `"table"` on SQLite.
+    /// `"schema"."table"`, `"table"` on SQLite, `` `table` `` on the MySQL family.
     fn qualified(&self, table: &str) -> String {
+        if self.backend() == DbBackend::MySql {
+            return format!("`{}`", table.replace('`', "``"));
+        }
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         if self.schema.is_empty() {
             quote(table)
@@ -272,6 +372,24 @@ impl SourceDb {
             return Err(ImportError::Failed("the source snapshot is closed".into()));
         };
         let sql = match self.backend() {
+            DbBackend::MySql => {
+                let columns: Vec<String> = self
+                    .tables
+                    .get(table)
+                    .map(|c| {
+                        c.iter()
+                            .map(|c| {
+                                format!("'{}', t.`{}`", c.replace('\'', "''"), c.replace('`', "``"))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "SELECT CAST(JSON_OBJECT({}) AS CHAR) FROM {} t ORDER BY {order}",
+                    columns.join(", "),
+                    self.qualified(table)
+                )
+            }
             DbBackend::Sqlite => {
                 // SQLite has no row-to-JSON; json_object over the catalog's columns. Values keep
                 // their storage class (INTEGER, REAL, TEXT), so type affinity is seen as it is.

@@ -21,6 +21,8 @@ const AL_SCHEMA: &str = include_str!("fixtures/legacy/adaptive.schema.sql");
 const AL_ROWS: &str = include_str!("fixtures/legacy/adaptive.rows.sql");
 const DZ_SCHEMA: &str = include_str!("fixtures/legacy/lms.schema.sql");
 const DZ_ROWS: &str = include_str!("fixtures/legacy/lms.rows.sql");
+const SS_SCHEMA: &str = include_str!("fixtures/legacy/storysign.schema.sql");
+const SS_ROWS: &str = include_str!("fixtures/legacy/storysign.rows.sql");
 const WB_SCHEMA: &str = include_str!("fixtures/legacy/writebot.schema.sql");
 const WB_ROWS: &str = include_str!("fixtures/legacy/writebot.rows.sql");
 
@@ -1093,10 +1095,11 @@ async fn lms_into_sqlite() {
     lms_on(Backend::Sqlite).await;
 }
 
-/// The four systems this build imports, one after another into one target, in the order §27.5
-/// recommends (lms, adaptive, kedge, writebot): every run verified, each source its own map.
+/// The five systems, one after another into one target, in the order §27.5 recommends (lms,
+/// adaptive, storysign, kedge, writebot): every run verified, each source its own map.
 async fn all_into_one(backend: Backend) {
     let dz = lms_source().await;
+    let ss = storysign_source().await;
     let al = TestDb::new(Backend::Postgres).await;
     al.exec(AL_SCHEMA).await.expect("AL schema");
     al.exec(AL_ROWS).await.expect("AL rows");
@@ -1163,4 +1166,152 @@ async fn all_systems_into_one_mariadb_target() {
 #[tokio::test]
 async fn all_systems_into_one_sqlite_target() {
     all_into_one(Backend::Sqlite).await;
+}
+
+/// (line, read, inserted, merged, rejected) of a first StorySign import (MariaDB source).
+const SS_FIRST: &[(&str, u64, u64, u64, u64)] = &[
+    ("users", 4, 4, 0, 0),
+    ("users→user_preferences", 5, 4, 0, 1),
+    ("user_profiles", 4, 3, 1, 0),
+    ("user_sessions", 3, 2, 0, 1),
+    ("stories", 3, 2, 0, 1),
+    ("story_tags", 3, 2, 0, 1),
+    ("story_versions", 3, 3, 0, 0),
+    ("story_ratings", 3, 2, 0, 1),
+    ("content_approvals", 3, 2, 0, 1),
+    ("practice_sessions", 4, 4, 0, 0),
+    ("sentence_attempts", 4, 2, 0, 2),
+    ("user_progress", 2, 2, 0, 0),
+    ("learning_groups", 2, 2, 0, 0),
+    ("group_memberships", 4, 3, 0, 1),
+    ("collaborative_sessions", 2, 1, 0, 1),
+    ("group_analytics", 2, 1, 0, 1),
+    ("plugins", 2, 2, 0, 0),
+    ("plugin_data", 4, 2, 1, 1),
+];
+
+const SS_CONFLICTS: &[(&str, u64)] = &[
+    ("dangling_array_element", 1),
+    ("invalid_json", 1),
+    ("lossy_value", 1),
+    ("reference_nulled", 2),
+    ("value_differs", 1),
+    ("value_replaced", 1),
+    ("value_wrapped", 1),
+];
+
+const SS_REJECTS: &[(&str, u64)] = &[
+    ("check_violation:ck_collaborative_sessions_schedule", 1),
+    ("check_violation:ck_content_approvals_reviewed", 1),
+    ("check_violation:ck_group_analytics_period", 1),
+    ("check_violation:ck_group_memberships_left", 1),
+    ("check_violation:ck_sentence_attempts_frames", 1),
+    ("check_violation:ck_story_ratings_rating", 1),
+    ("check_violation:ck_user_sessions_expiry", 1),
+    ("duplicate_key", 1),
+    ("invalid_enum_value", 1),
+    ("invalid_json", 2),
+    ("parent_rejected", 1),
+];
+
+async fn storysign_source() -> TestDb {
+    let src = TestDb::new(Backend::MySql).await;
+    src.exec(SS_SCHEMA)
+        .await
+        .expect("the legacy StorySign schema applies");
+    src.exec(SS_ROWS).await.expect("the StorySign rows apply");
+    src
+}
+
+async fn storysign_on(backend: Backend) {
+    let src = storysign_source().await;
+    let tgt = TestDb::migrated(backend).await;
+    let o = import_system("storysign", &src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(&o)
+    );
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    let got = lines(&r);
+    for (line, read, inserted, merged, rejected) in SS_FIRST {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["merged"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    let conflicts: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let expected: BTreeMap<String, u64> = SS_CONFLICTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(conflicts, expected);
+    let rejects: BTreeMap<String, u64> =
+        serde_json::from_value(r["rejects"].clone()).expect("rejects");
+    let expected: BTreeMap<String, u64> = SS_REJECTS
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(rejects, expected);
+    // Session tokens are stored hashed; the upper-case id is kept lower-case; the id that is not
+    // a uuid got a new one; secrets never reach the rejects table.
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM user_sessions WHERE session_token = '4fecf75112c460c971b1802690ce5a12baa4ed6ee7a75a9cf50b5a3fe8991d8b'").await,
+        1
+    );
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM users WHERE username = 'legacy7'"
+        )
+        .await,
+        1
+    );
+    let as_text = match backend {
+        Backend::Postgres => "CAST(source_row AS TEXT)",
+        _ => "source_row",
+    };
+    let leaked = count_sql(
+        &tgt,
+        &format!("SELECT count(*) FROM learndb_import_rejects WHERE {as_text} LIKE '%ss-token%'"),
+    )
+    .await;
+    assert_eq!(leaked, 0, "a session token reached the rejects table");
+    let before = counts(&tgt).await;
+    let o = import_system("storysign", &src.url, &tgt.url, &["--yes", "--json"]);
+    for (line, l) in lines(&report(&o)) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+    assert_eq!(counts(&tgt).await, before);
+    let o = import_system("storysign", &src.url, &tgt.url, &["--verify"]);
+    assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
+}
+
+#[tokio::test]
+async fn storysign_into_postgres() {
+    storysign_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn storysign_into_mariadb() {
+    storysign_on(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn storysign_into_sqlite() {
+    storysign_on(Backend::Sqlite).await;
 }

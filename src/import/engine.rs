@@ -39,6 +39,9 @@ use super::source::{SourceDb, SourceRow};
 use super::tool;
 use super::{ImportError, Run};
 
+/// Unique keys per target table (column lists).
+pub type Uniques = HashMap<String, Vec<Vec<String>>>;
+
 /// Where a source key went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -195,6 +198,8 @@ pub struct Import {
     pub parents: &'static [&'static str],
     /// The target's varchar lengths (the generic mapping checks them: SQLite does not).
     pub lengths: super::generic::Lengths,
+    /// The target's unique keys per table, to tell `duplicate_key` from `natural_key_taken`.
+    pub uniques: Uniques,
     pub lines: Vec<Line>,
     pub conflicts: BTreeMap<String, u64>,
     pub rejects: BTreeMap<String, u64>,
@@ -581,7 +586,47 @@ where
                 w.map_new.push((key.clone(), id, "inserted", hash));
                 w.written.insert(id, canon::hash(&model_json(&model)));
             }
-            Err((reject, row)) => {
+            Err((reject, row, collided)) => {
+                // A unique key refused the row: under the merge policy it merges into the row
+                // now present (an earlier row of this batch, or one written since the lookup,
+                // §27.10); otherwise it is rejected.
+                let present = match (collided, step.natural) {
+                    (Some(model), Some(natural)) => match natural(&model) {
+                        Some(cond) => E::find()
+                            .filter(cond)
+                            .one(txn)
+                            .await
+                            .map_err(|e| db_err("looking up a natural key", &e))?
+                            .map(|existing| (existing, model)),
+                        None => None,
+                    },
+                    _ => None,
+                };
+                if let Some((existing, new)) = present {
+                    rest.push((
+                        key,
+                        hash,
+                        Plan::Merge {
+                            existing,
+                            new,
+                            first: true,
+                        },
+                    ));
+                    continue;
+                }
+                let mut reject = reject;
+                if reject.reason == "natural_key_taken"
+                    && let Some(holder) = holder_of::<E>(txn, imp, target_table, &row)
+                        .await
+                        .map_err(|e| db_err("looking up a unique key", &e))?
+                    && (w.map_new.iter().any(|m| m.1 == holder)
+                        || mapped_to_source(txn, imp, target_table, holder)
+                            .await
+                            .map_err(|e| db_err("reading the map", &e))?)
+                {
+                    // The row holding the key came from this source: a duplicate within it.
+                    reject.reason = "duplicate_key".into();
+                }
                 counts.rejected += 1;
                 *imp.rejects.entry(reject.reason.clone()).or_default() += 1;
                 keys.push((key.clone(), Slot::Rejected));
@@ -836,6 +881,92 @@ where
     out
 }
 
+/// The id of the target row holding one of `row`'s unique keys (`row` as the model's JSON).
+async fn holder_of<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    imp: &Import,
+    table: &str,
+    row: &Json,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(sets) = imp.uniques.get(table) else {
+        return Ok(None);
+    };
+    for set in sets {
+        let mut cond = Condition::all();
+        let mut complete = true;
+        for name in set {
+            let Some(col) = E::Column::iter().find(|c| c.as_str() == name) else {
+                complete = false;
+                break;
+            };
+            match &row[name.as_str()] {
+                Json::Null => {
+                    complete = false;
+                    break;
+                }
+                Json::String(s) => {
+                    cond = cond.add(col.eq(match Uuid::parse_str(s) {
+                        Ok(u) => Value::from(u),
+                        Err(_) => Value::from(s.clone()),
+                    }))
+                }
+                Json::Number(n) => {
+                    cond = cond.add(
+                        col.eq(n
+                            .as_i64()
+                            .map(Value::from)
+                            .unwrap_or_else(|| Value::from(n.as_f64()))),
+                    )
+                }
+                Json::Bool(b) => cond = cond.add(col.eq(*b)),
+                _ => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if !complete {
+            continue;
+        }
+        // Under a savepoint: a value the JSON spells as text may not compare with its column on
+        // PostgreSQL, and an error there must not abort the batch.
+        let probe = txn.begin().await?;
+        let found: Result<Option<Uuid>, DbErr> = E::find()
+            .select_only()
+            .column(pk_column::<E>())
+            .filter(cond)
+            .into_tuple()
+            .one(&probe)
+            .await;
+        probe.rollback().await?;
+        if let Ok(Some(id)) = found {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a map row of this import's source points at `id`.
+async fn mapped_to_source(
+    txn: &DatabaseTransaction,
+    imp: &Import,
+    table: &str,
+    id: Uuid,
+) -> Result<bool, DbErr> {
+    if !imp.tool {
+        return Ok(false);
+    }
+    let select = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(tool::MAP))
+        .and_where(Expr::col(Alias::new("source")).eq(imp.run.source.as_str()))
+        .and_where(Expr::col(Alias::new("target_table")).eq(table))
+        .and_where(Expr::col(Alias::new("target_id")).eq(id))
+        .limit(1)
+        .to_owned();
+    Ok(txn.query_one(&select).await?.is_some())
+}
+
 /// Which of these ids exist in the target table (one light query per 1000).
 async fn read_ids<E>(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<HashSet<Uuid>, DbErr>
 where
@@ -879,7 +1010,9 @@ where
     Ok(out)
 }
 
-type Inserted<M> = Vec<(String, String, Result<M, (Reject, Json)>)>;
+/// Per row: the model inserted, or why not (with the model when a unique key refused it, so the
+/// key's policy can look at the row now present).
+type Inserted<M> = Vec<(String, String, Result<M, (Reject, Json, Option<M>)>)>;
 
 /// Inserts the rows: in one go, or, when the server refuses that, one by one under savepoints.
 async fn insert_rows<E>(
@@ -930,6 +1063,7 @@ where
                 let _ = one.rollback().await;
                 let (reason, detail) = refusal(&e);
                 let row = super::redact_row(model_json(&model));
+                let collided = (reason == "natural_key_taken").then_some(model);
                 out.push((
                     key,
                     hash,
@@ -940,6 +1074,7 @@ where
                             detail,
                         },
                         row,
+                        collided,
                     )),
                 ));
             }

@@ -566,6 +566,7 @@ async fn import_with(
         keys: Default::default(),
         parents: sys.parents,
         lengths: Default::default(),
+        uniques: Default::default(),
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),
@@ -578,7 +579,7 @@ async fn import_with(
     if tool {
         load_keys(&mut imp, db).await?;
     }
-    imp.lengths = target_lengths(db).await?;
+    (imp.lengths, imp.uniques) = target_lengths(db).await?;
     let root = Root {
         conn: if args.dry_run {
             RootConn::DryRun(
@@ -695,9 +696,10 @@ fn outcome_of(imp: &Import, failures: &[String], dry_run: bool) -> Result<(), Im
 }
 
 /// The target's varchar lengths by table and column, from its catalog.
+/// The target's varchar lengths and unique keys, from its catalog.
 async fn target_lengths(
     db: &migration::sea_orm::DatabaseConnection,
-) -> Result<generic::Lengths, ImportError> {
+) -> Result<(generic::Lengths, engine::Uniques), ImportError> {
     let catalog = crate::catalog::Catalog::read(db)
         .await
         .map_err(|e| ImportError::db("reading the target's catalog", &e))?;
@@ -709,7 +711,21 @@ async fn target_lengths(
             }
         }
     }
-    Ok(lengths)
+    let mut uniques = engine::Uniques::new();
+    for (table, t) in &catalog.tables {
+        let sets: Vec<Vec<String>> = t
+            .uniques
+            .values()
+            .map(|cols| {
+                cols.iter()
+                    .filter(|c| *c != "created_at" || table != "attempts")
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        uniques.insert(table.clone(), sets);
+    }
+    Ok((lengths, uniques))
 }
 
 /// Every map row of this source, so references to rows of earlier runs resolve.
@@ -1013,6 +1029,7 @@ async fn verify_only(
         keys: Default::default(),
         parents: sys.parents,
         lengths: Default::default(),
+        uniques: Default::default(),
         lines: Vec::new(),
         conflicts: BTreeMap::new(),
         rejects: BTreeMap::new(),

@@ -713,19 +713,15 @@ pub async fn import(
         ])
     })
     .await?;
-    generic::same::<sentence_attempts::Entity, _>(
-        imp,
-        root,
-        src,
-        batch,
-        table("sentence_attempts"),
-        |f, _, _| {
-            let at = f
-                .time("attempted_at")?
-                .unwrap_or_else(|| started.fixed_offset());
-            Ok(vec![("created_at", at.into())])
-        },
-    )
+    let mut attempts = table::<sentence_attempts::Entity>("sentence_attempts");
+    // No created_at: attempted_at becomes it, and orders the rows (§27.5).
+    attempts.order = "t.attempted_at IS NULL, t.attempted_at, t.id";
+    generic::same::<sentence_attempts::Entity, _>(imp, root, src, batch, attempts, |f, _, _| {
+        let at = f
+            .time("attempted_at")?
+            .unwrap_or_else(|| started.fixed_offset());
+        Ok(vec![("created_at", at.into())])
+    })
     .await?;
     let mut progress = table::<user_progress::Entity>("user_progress");
     progress.natural = Some(|m: &user_progress::Model| {
@@ -810,15 +806,20 @@ pub async fn import(
     });
     generic::same::<plugins::Entity, _>(imp, root, src, batch, plugin_table, |_, _, _| Ok(vec![]))
         .await?;
-    generic::same::<plugin_data::Entity, _>(
-        imp,
-        root,
-        src,
-        batch,
-        table("plugin_data"),
-        |_, _, _| Ok(vec![]),
-    )
-    .await?;
+    let mut data = table::<plugin_data::Entity>("plugin_data");
+    data.natural = Some(|m: &plugin_data::Model| {
+        Some(
+            Condition::all()
+                .add(plugin_data::Column::PluginId.eq(m.plugin_id))
+                .add(match m.user_id {
+                    Some(u) => plugin_data::Column::UserId.eq(u),
+                    None => plugin_data::Column::UserId.is_null(),
+                })
+                .add(plugin_data::Column::DataKey.eq(m.data_key.clone())),
+        )
+    });
+    generic::same::<plugin_data::Entity, _>(imp, root, src, batch, data, |_, _, _| Ok(vec![]))
+        .await?;
     Ok(())
 }
 

@@ -1108,12 +1108,14 @@ async fn all_into_one(backend: Backend) {
     wb.exec(WB_SCHEMA).await.expect("WB schema");
     wb.exec(WB_ROWS).await.expect("WB rows");
     let tgt = TestDb::migrated(backend).await;
-    for (system, url) in [
+    let systems = [
         ("lms", &dz.url),
         ("adaptive", &al.url),
+        ("storysign", &ss.url),
         ("kedge", &kg.url),
         ("writebot", &wb.url),
-    ] {
+    ];
+    for (system, url) in systems {
         let o = import_system(system, url, &tgt.url, &["--yes", "--json"]);
         assert_eq!(report(&o)["status"], "verified", "{system}: {}", show(&o));
     }
@@ -1123,7 +1125,7 @@ async fn all_into_one(backend: Backend) {
             "SELECT count(*) FROM learndb_import_runs WHERE status = 'verified'"
         )
         .await,
-        4
+        5
     );
     assert_eq!(
         count_sql(
@@ -1131,14 +1133,9 @@ async fn all_into_one(backend: Backend) {
             "SELECT count(DISTINCT source) FROM learndb_import_map"
         )
         .await,
-        4
+        5
     );
-    for (system, url) in [
-        ("lms", &dz.url),
-        ("adaptive", &al.url),
-        ("kedge", &kg.url),
-        ("writebot", &wb.url),
-    ] {
+    for (system, url) in systems {
         let o = import_system(system, url, &tgt.url, &["--verify"]);
         assert!(stdout(&o).contains("V1–V7 hold"), "{system}: {}", show(&o));
     }

@@ -52,6 +52,29 @@ spec_fixture() {
   fi
 }
 
+# 2b. The legacy schemas the import tests build their sources from (tests/fixtures/legacy/
+# <system>.schema.sql), generated from the legacy catalog beside the spec.
+LEGACY_CATALOG="${LEARNDB_LEGACY_CATALOG:-../shared/reference/legacy-catalog.json}"
+legacy_fixtures() {
+  if [ ! -f "$LEGACY_CATALOG" ]; then
+    echo "note: skipped: $LEGACY_CATALOG is absent, so tests/fixtures/legacy/*.schema.sql are neither regenerated nor compared (set LEARNDB_LEGACY_CATALOG)"
+    return 0
+  fi
+  local system stale=0
+  for system in storysign kedge adaptive lms writebot; do
+    local file="tests/fixtures/legacy/$system.schema.sql"
+    python3 scripts/legacy-ddl.py "$system" --catalog "$LEGACY_CATALOG" >"$work/$system.sql" || return 1
+    if [ "${#CHECK[@]}" = 0 ]; then
+      cp "$work/$system.sql" "$file" || return 1
+    elif ! diff -q "$file" "$work/$system.sql" >/dev/null; then
+      echo "error: $file is stale (scripts/legacy-ddl.py $system gives another DDL)" >&2
+      stale=1
+    fi
+  done
+  [ "$stale" = 0 ] && echo "tests/fixtures/legacy/*.schema.sql match $LEGACY_CATALOG"
+  [ "$stale" = 0 ]
+}
+
 # 3. The committed catalogs, recorded from a freshly migrated database on every backend by the
 # test that also checks them (tests/verify.rs).
 catalogs() {
@@ -69,6 +92,7 @@ catalogs() {
 
 parts=(
   "spec fixture|spec_fixture|python3 scripts/spec-fixture.py ${SPEC_FILES[*]} > $FIXTURE"
+  "legacy schemas|legacy_fixtures|python3 scripts/legacy-ddl.py <system> > tests/fixtures/legacy/<system>.schema.sql"
   "schema SQL|scripts/schema-sql.sh ${CHECK[*]}|scripts/schema-sql.sh"
   "catalogs|catalogs|LEARNDB_BLESS=1 cargo test --test verify committed_catalog_is_current"
   "entities and ER diagram|scripts/generate-entities.sh ${CHECK[*]}|scripts/generate-entities.sh"

@@ -122,6 +122,56 @@ fn import_system(system: &str, src: &str, target: &str, args: &[&str]) -> Output
         .expect("learndb runs")
 }
 
+/// A first run's report, checked: exit 1 (rows were rejected), status verified, each line's
+/// (read, inserted, merged, rejected) and the conflicts by kind as the fixture's EXPECTED says.
+fn assert_first(
+    o: &Output,
+    expected: &[(&str, u64, u64, u64, u64)],
+    conflicts: &[(&str, u64)],
+) -> Value {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected, so exit 1: {}",
+        show(o)
+    );
+    let r = report(o);
+    assert_eq!(r["status"], "verified", "{}", show(o));
+    let got = lines(&r);
+    for (line, read, inserted, merged, rejected) in expected {
+        let l = &got[*line];
+        assert_eq!(
+            (
+                l["read"].as_u64(),
+                l["inserted"].as_u64(),
+                l["merged"].as_u64(),
+                l["rejected"].as_u64()
+            ),
+            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
+            "line {line}: {l}"
+        );
+    }
+    let found: BTreeMap<String, u64> =
+        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
+    let want: BTreeMap<String, u64> = conflicts
+        .iter()
+        .map(|(k, n)| ((*k).to_owned(), *n))
+        .collect();
+    assert_eq!(found, want);
+    r
+}
+
+/// A run over an unchanged source: nothing inserted or updated on any line.
+fn assert_rerun_writes_nothing(o: &Output) {
+    for (line, l) in lines(&report(o)) {
+        assert_eq!(
+            (l["inserted"].as_u64(), l["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "second run, {line}: {l}"
+        );
+    }
+}
+
 /// The JSON report: the last line of stdout.
 fn report(o: &Output) -> Value {
     let out = stdout(o);
@@ -169,30 +219,7 @@ fn assert_first_run(o: &Output) {
         "rows were rejected, so exit 1: {}",
         show(o)
     );
-    let r = report(o);
-    assert_eq!(r["status"], "verified", "{}", show(o));
-    let got = lines(&r);
-    for (line, read, inserted, merged, rejected) in FIRST {
-        let l = &got[*line];
-        assert_eq!(
-            (
-                l["read"].as_u64(),
-                l["inserted"].as_u64(),
-                l["merged"].as_u64(),
-                l["rejected"].as_u64()
-            ),
-            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
-            "line {line}: {l}"
-        );
-    }
-    assert_eq!(got.len(), FIRST.len(), "{r}");
-    let conflicts: BTreeMap<String, u64> =
-        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
-    let expected: BTreeMap<String, u64> = CONFLICTS
-        .iter()
-        .map(|(k, n)| ((*k).to_owned(), *n))
-        .collect();
-    assert_eq!(conflicts, expected);
+    assert_first(o, FIRST, CONFLICTS);
     assert!(stderr(o).contains("5 rows rejected"), "{}", show(o));
 }
 
@@ -628,29 +655,7 @@ async fn adaptive_on(backend: Backend) {
         "rows were rejected, so exit 1: {}",
         show(&o)
     );
-    let r = report(&o);
-    assert_eq!(r["status"], "verified", "{}", show(&o));
-    let got = lines(&r);
-    for (line, read, inserted, merged, rejected) in AL_FIRST {
-        let l = &got[*line];
-        assert_eq!(
-            (
-                l["read"].as_u64(),
-                l["inserted"].as_u64(),
-                l["merged"].as_u64(),
-                l["rejected"].as_u64()
-            ),
-            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
-            "line {line}: {l}"
-        );
-    }
-    let conflicts: BTreeMap<String, u64> =
-        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
-    let expected: BTreeMap<String, u64> = AL_CONFLICTS
-        .iter()
-        .map(|(k, n)| ((*k).to_owned(), *n))
-        .collect();
-    assert_eq!(conflicts, expected);
+    assert_first(&o, AL_FIRST, AL_CONFLICTS);
     // The verified email merged: the target's credentials and role won, the activity combined.
     let merged = "id = '99999999-0000-4000-8000-000000000001'";
     let merged = match backend {
@@ -855,29 +860,7 @@ async fn writebot_on(backend: Backend) {
         "rows were rejected, so exit 1: {}",
         show(&o)
     );
-    let r = report(&o);
-    assert_eq!(r["status"], "verified", "{}", show(&o));
-    let got = lines(&r);
-    for (line, read, inserted, merged, rejected) in WB_FIRST {
-        let l = &got[*line];
-        assert_eq!(
-            (
-                l["read"].as_u64(),
-                l["inserted"].as_u64(),
-                l["merged"].as_u64(),
-                l["rejected"].as_u64()
-            ),
-            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
-            "line {line}: {l}"
-        );
-    }
-    let conflicts: BTreeMap<String, u64> =
-        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
-    let expected: BTreeMap<String, u64> = WB_CONFLICTS
-        .iter()
-        .map(|(k, n)| ((*k).to_owned(), *n))
-        .collect();
-    assert_eq!(conflicts, expected);
+    assert_first(&o, WB_FIRST, WB_CONFLICTS);
     let joined = match backend {
         Backend::MySql => "CONCAT(source_table, ' ', source_key, ' ', reason)",
         _ => "source_table || ' ' || source_key || ' ' || reason",
@@ -913,14 +896,12 @@ async fn writebot_on(backend: Backend) {
     );
     // The source file was opened read-only: a second run changes nothing, --verify holds.
     let before = counts(&tgt).await;
-    let o = import_system("writebot", &src.url, &tgt.url, &["--yes", "--json"]);
-    for (line, l) in lines(&report(&o)) {
-        assert_eq!(
-            (l["inserted"].as_u64(), l["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "second run, {line}: {l}"
-        );
-    }
+    assert_rerun_writes_nothing(&import_system(
+        "writebot",
+        &src.url,
+        &tgt.url,
+        &["--yes", "--json"],
+    ));
     assert_eq!(counts(&tgt).await, before);
     let o = import_system("writebot", &src.url, &tgt.url, &["--verify"]);
     assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
@@ -957,32 +938,32 @@ async fn a_missing_sqlite_source_is_not_created() {
     assert!(!missing.exists(), "the import created the source file");
 }
 
-/// (line, read, inserted, rejected) of a first LMS import into a freshly migrated target.
-const DZ_FIRST: &[(&str, u64, u64, u64)] = &[
-    ("users", 6, 6, 0),
-    ("user_profiles", 3, 3, 0),
-    ("courses", 2, 1, 1),
-    ("course_modules", 4, 3, 1),
-    ("lessons", 2, 2, 0),
-    ("quizzes", 1, 1, 0),
-    ("questions", 2, 2, 0),
-    ("assignments", 1, 1, 0),
-    ("payments", 2, 2, 0),
-    ("enrollments", 4, 3, 1),
-    ("lesson_progress", 1, 1, 0),
-    ("certificates", 1, 1, 0),
-    ("quiz_submissions", 1, 1, 0),
-    ("assignment_submissions", 2, 2, 0),
-    ("subscriptions", 1, 1, 0),
-    ("refunds", 1, 1, 0),
-    ("messages", 2, 2, 0),
-    ("discussion_threads", 1, 1, 0),
-    ("discussion_posts", 2, 2, 0),
-    ("announcements", 1, 1, 0),
-    ("notifications", 2, 2, 0),
-    ("course_analytics", 1, 1, 0),
-    ("student_analytics", 1, 1, 0),
-    ("analytics_events", 2, 2, 0),
+/// (line, read, inserted, merged, rejected) of a first LMS import into a freshly migrated target.
+const DZ_FIRST: &[(&str, u64, u64, u64, u64)] = &[
+    ("users", 6, 6, 0, 0),
+    ("user_profiles", 3, 3, 0, 0),
+    ("courses", 2, 1, 0, 1),
+    ("course_modules", 4, 3, 0, 1),
+    ("lessons", 2, 2, 0, 0),
+    ("quizzes", 1, 1, 0, 0),
+    ("questions", 2, 2, 0, 0),
+    ("assignments", 1, 1, 0, 0),
+    ("payments", 2, 2, 0, 0),
+    ("enrollments", 4, 3, 0, 1),
+    ("lesson_progress", 1, 1, 0, 0),
+    ("certificates", 1, 1, 0, 0),
+    ("quiz_submissions", 1, 1, 0, 0),
+    ("assignment_submissions", 2, 2, 0, 0),
+    ("subscriptions", 1, 1, 0, 0),
+    ("refunds", 1, 1, 0, 0),
+    ("messages", 2, 2, 0, 0),
+    ("discussion_threads", 1, 1, 0, 0),
+    ("discussion_posts", 2, 2, 0, 0),
+    ("announcements", 1, 1, 0, 0),
+    ("notifications", 2, 2, 0, 0),
+    ("course_analytics", 1, 1, 0, 0),
+    ("student_analytics", 1, 1, 0, 0),
+    ("analytics_events", 2, 2, 0, 0),
 ];
 
 const DZ_CONFLICTS: &[(&str, u64)] = &[
@@ -1011,28 +992,7 @@ async fn lms_on(backend: Backend) {
         "rows were rejected, so exit 1: {}",
         show(&o)
     );
-    let r = report(&o);
-    assert_eq!(r["status"], "verified", "{}", show(&o));
-    let got = lines(&r);
-    for (line, read, inserted, rejected) in DZ_FIRST {
-        let l = &got[*line];
-        assert_eq!(
-            (
-                l["read"].as_u64(),
-                l["inserted"].as_u64(),
-                l["rejected"].as_u64()
-            ),
-            (Some(*read), Some(*inserted), Some(*rejected)),
-            "line {line}: {l}"
-        );
-    }
-    let conflicts: BTreeMap<String, u64> =
-        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
-    let expected: BTreeMap<String, u64> = DZ_CONFLICTS
-        .iter()
-        .map(|(k, n)| ((*k).to_owned(), *n))
-        .collect();
-    assert_eq!(conflicts, expected);
+    assert_first(&o, DZ_FIRST, DZ_CONFLICTS);
     // The second pass set both forward self-references and cleared every pending flag.
     assert_eq!(
         count_sql(
@@ -1069,14 +1029,12 @@ async fn lms_on(backend: Backend) {
         1
     );
     let before = counts(&tgt).await;
-    let o = import_system("lms", &src.url, &tgt.url, &["--yes", "--json"]);
-    for (line, l) in lines(&report(&o)) {
-        assert_eq!(
-            (l["inserted"].as_u64(), l["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "second run, {line}: {l}"
-        );
-    }
+    assert_rerun_writes_nothing(&import_system(
+        "lms",
+        &src.url,
+        &tgt.url,
+        &["--yes", "--json"],
+    ));
     assert_eq!(counts(&tgt).await, before);
 }
 
@@ -1230,29 +1188,7 @@ async fn storysign_on(backend: Backend) {
         "rows were rejected, so exit 1: {}",
         show(&o)
     );
-    let r = report(&o);
-    assert_eq!(r["status"], "verified", "{}", show(&o));
-    let got = lines(&r);
-    for (line, read, inserted, merged, rejected) in SS_FIRST {
-        let l = &got[*line];
-        assert_eq!(
-            (
-                l["read"].as_u64(),
-                l["inserted"].as_u64(),
-                l["merged"].as_u64(),
-                l["rejected"].as_u64()
-            ),
-            (Some(*read), Some(*inserted), Some(*merged), Some(*rejected)),
-            "line {line}: {l}"
-        );
-    }
-    let conflicts: BTreeMap<String, u64> =
-        serde_json::from_value(r["conflicts"].clone()).expect("conflicts");
-    let expected: BTreeMap<String, u64> = SS_CONFLICTS
-        .iter()
-        .map(|(k, n)| ((*k).to_owned(), *n))
-        .collect();
-    assert_eq!(conflicts, expected);
+    let r = assert_first(&o, SS_FIRST, SS_CONFLICTS);
     let rejects: BTreeMap<String, u64> =
         serde_json::from_value(r["rejects"].clone()).expect("rejects");
     let expected: BTreeMap<String, u64> = SS_REJECTS
@@ -1285,14 +1221,12 @@ async fn storysign_on(backend: Backend) {
     .await;
     assert_eq!(leaked, 0, "a session token reached the rejects table");
     let before = counts(&tgt).await;
-    let o = import_system("storysign", &src.url, &tgt.url, &["--yes", "--json"]);
-    for (line, l) in lines(&report(&o)) {
-        assert_eq!(
-            (l["inserted"].as_u64(), l["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "second run, {line}: {l}"
-        );
-    }
+    assert_rerun_writes_nothing(&import_system(
+        "storysign",
+        &src.url,
+        &tgt.url,
+        &["--yes", "--json"],
+    ));
     assert_eq!(counts(&tgt).await, before);
     let o = import_system("storysign", &src.url, &tgt.url, &["--verify"]);
     assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));

@@ -11,10 +11,10 @@ use migration::sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, Sta
 use serde_json::{Value as Json, json};
 
 use super::ImportError;
-use super::engine::{Conflict, Import, Out, Reject, Root, Step, run_step};
+use super::engine::{Import, Out, Reject, Root, Step, run_step};
 use super::row::{Fields, enum_value, out_of, redacted};
 use super::source::{SourceDb, SourceRow};
-use super::users::{Book, EmailDecision, language, preferences, preferences_step, users_step};
+use super::users::{Book, language, preferences, preferences_step, user_base, users_step};
 
 /// The four in-scope tables with every column AL's migrations 0001–0005 give them.
 pub const KNOWN: &[(&str, &[&str])] = &[
@@ -319,13 +319,7 @@ fn user(
     out_of(&f, f.text("id").unwrap_or_default(), |f, c| {
         let key = f.text("id").unwrap_or_default();
         let kept = f.uuid("id")?;
-        let own = imp
-            .keys
-            .get(&("users".to_owned(), key.clone()))
-            .and_then(|s| match s {
-                super::engine::Slot::Target(id) => Some(*id),
-                super::engine::Slot::Rejected => None,
-            });
+        let own = imp.mapped("users", &key);
         let mut id = imp.id_for("users", &key, Some(kept), None);
         let legacy_role = f.text("user_role").unwrap_or_else(|| "learner".into());
         let Some((role, content_role)) = role(&legacy_role) else {
@@ -336,61 +330,34 @@ fn user(
             ));
         };
         let raw = f.text("email");
-        let email = match book.email(raw.as_deref(), &key, own, false, merge_unverified) {
-            EmailDecision::None => None,
-            EmailDecision::Keep(e) => Some(e),
-            EmailDecision::Merge(e, target) => {
-                if own.is_none() {
-                    id = target;
-                }
-                Some(e)
-            }
-            EmailDecision::Withhold(case) => {
-                c.push(Conflict::new(
-                    "email_withheld",
-                    Some("email"),
-                    raw.as_ref().map(|e| json!(e)),
-                    format!("withheld:{case}"),
-                ));
-                None
-            }
-        };
+        let (email, merge_into) =
+            book.settle_email(raw.clone(), &key, own, false, merge_unverified, c);
+        if let Some(target) = merge_into {
+            id = target;
+        }
         let username = book.username(None, email.is_some(), source, &key, own, c);
         let (created_at, updated_at) = f.times(&["updated_at", "last_active_at"], imp)?;
         f.max_len("country_code", 2)?;
         Ok(users::Model {
-            id,
             email,
             username,
             password_hash: f.text("hashed_password"),
-            password_salt: None,
             role,
             content_role,
-            first_name: None,
-            last_name: None,
-            full_name: None,
             country_code: f.text("country_code"),
             email_verified: f.boolean("email_verified").unwrap_or(false),
-            verification_token: None,
-            password_reset_token: None,
-            password_reset_expires: None,
             password_changed_at: f.time("password_changed_at")?,
             mfa_enabled: f.boolean("mfa_enabled").unwrap_or(false),
             mfa_secret: f.text("mfa_secret"),
             failed_login_attempts: f.int("failed_login_attempts")?.unwrap_or(0),
             locked_until: f.time("locked_until")?,
-            login_count: 0,
-            last_login: None,
             last_active_at: f.time("last_active_at")?,
             gdpr_consent: f.boolean("gdpr_consent").unwrap_or(false),
             gdpr_consent_date: f.time("gdpr_consent_date")?,
             data_retention_until: f.time("data_retention_until")?,
-            metadata: None,
             is_active: f.boolean("is_active").unwrap_or(true),
-            deleted_at: None,
-            created_at,
             updated_at,
-            class: None,
+            ..user_base(id, created_at)
         })
     })
 }

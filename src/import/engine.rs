@@ -224,6 +224,14 @@ impl Import {
         }
     }
 
+    /// The target row an earlier run (or batch) gave source row `key` of `table`.
+    pub fn mapped(&self, table: &str, key: &str) -> Option<Uuid> {
+        match self.keys.get(&(table.to_owned(), key.to_owned())) {
+            Some(Slot::Target(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
     /// The target id a source row gets: the one it already has in the map, else its own (kept
     /// keys) or a UUIDv7 at its creation time (re-minted keys, §27.4).
     pub fn id_for(

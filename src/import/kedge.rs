@@ -20,7 +20,7 @@ use super::ImportError;
 use super::engine::{Conflict, Import, Out, Reject, Root, Step, run_step};
 use super::row::{Fields, enum_value, out_of};
 use super::source::{SourceDb, SourceRow};
-use super::users::{Book, preferences, preferences_step, users_step};
+use super::users::{Book, preferences, preferences_step, user_base, users_step};
 
 /// Every table Kedge's DDL (initial schema + …001–…036) can hold, with its columns; anything
 /// else in `kedge_practice` is unknown (§27.2).
@@ -616,38 +616,15 @@ fn user(row: &SourceRow, imp: &Import, source: &str, book: &mut Book) -> Out<use
         let preferences = f.json("preferences");
         let _ = preferences;
         Ok(users::Model {
-            id,
-            email: None,
             username,
             password_hash,
             password_salt,
             role,
-            content_role: None,
-            first_name: None,
-            last_name: None,
             full_name: f.text("name"),
-            country_code: None,
-            email_verified: false,
-            verification_token: None,
-            password_reset_token: None,
-            password_reset_expires: None,
-            password_changed_at: None,
-            mfa_enabled: false,
-            mfa_secret: None,
-            failed_login_attempts: 0,
-            locked_until: None,
-            login_count: 0,
-            last_login: None,
-            last_active_at: None,
-            gdpr_consent: false,
-            gdpr_consent_date: None,
-            data_retention_until: None,
-            metadata: None,
             is_active,
-            deleted_at: None,
-            created_at,
             updated_at,
             class: f.text("class"),
+            ..user_base(id, created_at)
         })
     })
 }

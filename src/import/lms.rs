@@ -25,7 +25,7 @@ use super::engine::{Conflict, Import, Reject, Root, Step, run_step};
 use super::generic::{self, Shape, Table, model};
 use super::row::{Fields, out_of};
 use super::source::SourceDb;
-use super::users::{Book, EmailDecision, USER_TARGET_WINS, language};
+use super::users::{Book, USER_TARGET_WINS, language};
 
 /// DZ's tables (0000 + 0001) with their columns.
 pub const KNOWN: &[(&str, &[&str])] = &[
@@ -550,38 +550,22 @@ pub async fn import(
     let started = imp.run.started;
     // user_profiles.full_name goes to users.full_name (§27.7): read before the users.
     let mut full_names: HashMap<String, String> = HashMap::new();
-    if src.tables.contains_key("user_profiles") {
-        let mut rows = src.rows("user_profiles", ORDER).await?;
-        loop {
-            let batch_rows = rows.next_batch(1000).await?;
-            if batch_rows.is_empty() {
-                break;
-            }
-            for r in batch_rows {
-                let f = Fields::new(&r);
-                if let (Some(u), Some(n)) = (f.text("user_id"), f.text("full_name")) {
-                    full_names.entry(u).or_insert(n);
-                }
-            }
+    src.scan("user_profiles", ORDER, |r| {
+        let f = Fields::new(r);
+        if let (Some(u), Some(n)) = (f.text("user_id"), f.text("full_name")) {
+            full_names.entry(u).or_insert(n);
         }
-    }
+    })
+    .await?;
     // certificates.enrollment_id, to check enrollments.certificate_id against (§27.7).
     let mut certificate_of: HashMap<String, String> = HashMap::new();
-    if src.tables.contains_key("certificates") {
-        let mut rows = src.rows("certificates", ORDER).await?;
-        loop {
-            let batch_rows = rows.next_batch(1000).await?;
-            if batch_rows.is_empty() {
-                break;
-            }
-            for r in batch_rows {
-                let f = Fields::new(&r);
-                if let (Some(id), Some(e)) = (f.text("id"), f.text("enrollment_id")) {
-                    certificate_of.insert(id, e);
-                }
-            }
+    src.scan("certificates", ORDER, |r| {
+        let f = Fields::new(r);
+        if let (Some(id), Some(e)) = (f.text("id"), f.text("enrollment_id")) {
+            certificate_of.insert(id, e);
         }
-    }
+    })
+    .await?;
     let read = root.begin().await?;
     let mut book = Book::read(&read).await?;
     drop(read);
@@ -613,32 +597,15 @@ pub async fn import(
         let f = Fields::new(row);
         let key = f.text("id").unwrap_or_default();
         vec![out_of(&f, key.clone(), |f, c| {
-            let own = match imp.keys.get(&("users".to_owned(), key.clone())) {
-                Some(super::engine::Slot::Target(id)) => Some(*id),
-                _ => None,
-            };
+            let own = imp.mapped("users", &key);
             let deleted = f.text("deleted_at").is_some();
             let raw = f.text("email");
             let mut set: Vec<(&'static str, Value)> = Vec::new();
-            let email = match book.email(raw.as_deref(), &key, own, deleted, merge_unverified) {
-                EmailDecision::None => None,
-                EmailDecision::Keep(e) => Some(e),
-                EmailDecision::Merge(e, target) => {
-                    if own.is_none() {
-                        set.push(("id", target.into()));
-                    }
-                    Some(e)
-                }
-                EmailDecision::Withhold(case) => {
-                    c.push(Conflict::new(
-                        "email_withheld",
-                        Some("email"),
-                        raw.as_ref().map(|e| json!(e)),
-                        format!("withheld:{case}"),
-                    ));
-                    None
-                }
-            };
+            let (email, merge_into) =
+                book.settle_email(raw.clone(), &key, own, deleted, merge_unverified, c);
+            if let Some(target) = merge_into {
+                set.push(("id", target.into()));
+            }
             let username = book.username(None, email.is_some(), &source, &key, own, c);
             let expires = ts(f, "password_reset_expires")?;
             let token = f

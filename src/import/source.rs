@@ -430,6 +430,27 @@ impl SourceDb {
         })
     }
 
+    /// Every row of `table` (in `order`) to `each`, a batch at a time: the small lookups a
+    /// system reads ahead of the table that needs them.
+    pub async fn scan(
+        &self,
+        table: &str,
+        order: &str,
+        mut each: impl FnMut(&SourceRow),
+    ) -> Result<(), ImportError> {
+        if !self.tables.contains_key(table) {
+            return Ok(());
+        }
+        let mut rows = self.rows(table, order).await?;
+        loop {
+            let batch = rows.next_batch(1000).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            batch.iter().for_each(&mut each);
+        }
+    }
+
     /// The number of rows of `table` in the snapshot.
     pub async fn count(&self, table: &str) -> Result<u64, ImportError> {
         let Some(txn) = &self.txn else {

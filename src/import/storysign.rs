@@ -21,7 +21,7 @@ use super::engine::{Conflict, Import, Out, Reject, Root, Step, run_step};
 use super::generic::{self, Shape, Table, canonical_key, model};
 use super::row::{Fields, derived_key, out_of, redacted};
 use super::source::{SourceDb, SourceRow};
-use super::users::{Book, EmailDecision, USER_TARGET_WINS, language, preferences_step};
+use super::users::{Book, USER_TARGET_WINS, language, preferences_step};
 
 const ORDER: &str = "t.created_at IS NULL, t.created_at, t.id";
 
@@ -462,31 +462,14 @@ pub async fn import(
         let f = Fields::new(row);
         let key = canonical_key(&f.text("id").unwrap_or_default());
         vec![out_of(&f, key.clone(), |f, c| {
-            let own = match imp.keys.get(&("users".to_owned(), key.clone())) {
-                Some(super::engine::Slot::Target(id)) => Some(*id),
-                _ => None,
-            };
+            let own = imp.mapped("users", &key);
             let raw = f.text("email");
             let mut set: Vec<(&'static str, Value)> = Vec::new();
-            let email = match book.email(raw.as_deref(), &key, own, false, merge_unverified) {
-                EmailDecision::None => None,
-                EmailDecision::Keep(e) => Some(e),
-                EmailDecision::Merge(e, target) => {
-                    if own.is_none() {
-                        set.push(("id", target.into()));
-                    }
-                    Some(e)
-                }
-                EmailDecision::Withhold(case) => {
-                    c.push(Conflict::new(
-                        "email_withheld",
-                        Some("email"),
-                        raw.as_ref().map(|e| json!(e)),
-                        format!("withheld:{case}"),
-                    ));
-                    None
-                }
-            };
+            let (email, merge_into) =
+                book.settle_email(raw.clone(), &key, own, false, merge_unverified, c);
+            if let Some(target) = merge_into {
+                set.push(("id", target.into()));
+            }
             let username = book.username(
                 f.text("username").as_deref(),
                 email.is_some(),
@@ -527,35 +510,26 @@ pub async fn import(
     // user_profiles: a user's profiles become one (newest non-NULL value per column by
     // updated_at); the newest keeps its id, the others merge into it (§27.7).
     let mut combined: Combined = HashMap::new();
-    if src.tables.contains_key("user_profiles") {
-        let mut rows = src
-            .rows(
-                "user_profiles",
-                "t.updated_at IS NULL, t.updated_at DESC, t.id",
-            )
-            .await?;
-        loop {
-            let part = rows.next_batch(1000).await?;
-            if part.is_empty() {
-                break;
-            }
-            for r in part {
-                let f = Fields::new(&r);
-                let user = canonical_key(&f.text("user_id").unwrap_or_default());
-                let entry = combined.entry(user).or_insert_with(|| {
-                    (
-                        canonical_key(&f.text("id").unwrap_or_default()),
-                        serde_json::Map::new(),
-                    )
-                });
-                for (k, v) in r.iter() {
-                    if !v.is_null() && !entry.1.contains_key(k) {
-                        entry.1.insert(k.clone(), v.clone());
-                    }
+    src.scan(
+        "user_profiles",
+        "t.updated_at IS NULL, t.updated_at DESC, t.id",
+        |r| {
+            let f = Fields::new(r);
+            let user = canonical_key(&f.text("user_id").unwrap_or_default());
+            let entry = combined.entry(user).or_insert_with(|| {
+                (
+                    canonical_key(&f.text("id").unwrap_or_default()),
+                    serde_json::Map::new(),
+                )
+            });
+            for (k, v) in r.iter() {
+                if !v.is_null() && !entry.1.contains_key(k) {
+                    entry.1.insert(k.clone(), v.clone());
                 }
             }
-        }
-    }
+        },
+    )
+    .await?;
     let profile_step = Step {
         entity: user_profiles::Entity,
         source_table: "user_profiles",

@@ -158,6 +158,34 @@ impl Book {
         decision
     }
 
+    /// [`Book::email`] settled for a row: the email it keeps, and the target user it merges into
+    /// (only for a row no earlier run mapped); a withheld email becomes its conflict.
+    #[allow(clippy::too_many_arguments)]
+    pub fn settle_email(
+        &mut self,
+        raw: Option<String>,
+        key: &str,
+        own: Option<Uuid>,
+        source_deleted: bool,
+        merge_unverified: bool,
+        c: &mut Vec<Conflict>,
+    ) -> (Option<String>, Option<Uuid>) {
+        match self.email(raw.as_deref(), key, own, source_deleted, merge_unverified) {
+            EmailDecision::None => (None, None),
+            EmailDecision::Keep(e) => (Some(e), None),
+            EmailDecision::Merge(e, target) => (Some(e), own.is_none().then_some(target)),
+            EmailDecision::Withhold(case) => {
+                c.push(Conflict::new(
+                    "email_withheld",
+                    Some("email"),
+                    raw.map(Json::String),
+                    format!("withheld:{case}"),
+                ));
+                (None, None)
+            }
+        }
+    }
+
     /// The username a row gets (§27.6): kept when free, `<name>.<source>` (then `.<source>2`, …)
     /// when taken, `<source>:<key>` when absent and the row keeps no email. `mapped`: the
     /// target row an earlier run gave this source row, which keeps the name it has.
@@ -213,6 +241,45 @@ impl Book {
         }
         self.names.insert(username_key(&candidate));
         Some(candidate)
+    }
+}
+
+/// A users row with every column at learndb's default (§27.9's legacy NULLs): the systems set
+/// what they have over it (`users::Model { email, ..user_base(id, created_at) }`).
+pub fn user_base(id: Uuid, created_at: chrono::DateTime<chrono::FixedOffset>) -> users::Model {
+    users::Model {
+        id,
+        email: None,
+        username: None,
+        password_hash: None,
+        password_salt: None,
+        role: entity::generated::sea_orm_active_enums::Role::Student,
+        content_role: None,
+        first_name: None,
+        last_name: None,
+        full_name: None,
+        country_code: None,
+        email_verified: false,
+        verification_token: None,
+        password_reset_token: None,
+        password_reset_expires: None,
+        password_changed_at: None,
+        mfa_enabled: false,
+        mfa_secret: None,
+        failed_login_attempts: 0,
+        locked_until: None,
+        login_count: 0,
+        last_login: None,
+        last_active_at: None,
+        gdpr_consent: false,
+        gdpr_consent_date: None,
+        data_retention_until: None,
+        metadata: None,
+        is_active: true,
+        deleted_at: None,
+        created_at,
+        updated_at: created_at,
+        class: None,
     }
 }
 

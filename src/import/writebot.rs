@@ -18,7 +18,7 @@ use super::ImportError;
 use super::engine::{Conflict, Import, Out, Reject, Root, Step, run_step};
 use super::row::{Fields, derived_key, out_of, redacted};
 use super::source::{SourceDb, SourceRow};
-use super::users::{Book, EmailDecision, preferences_step, users_step};
+use super::users::{Book, preferences_step, user_base, users_step};
 
 pub const KNOWN: &[(&str, &[&str])] = &[
     (
@@ -412,10 +412,7 @@ fn user(
     let f = Fields::new(row);
     out_of(&f, key_of(&f), |f, c| {
         let key = key_of(f);
-        let own = match imp.keys.get(&("users".to_owned(), key.clone())) {
-            Some(super::engine::Slot::Target(id)) => Some(*id),
-            _ => None,
-        };
+        let own = imp.mapped("users", &key);
         let created = f.time("created_at")?.or(f.time("last_login")?);
         let mut id = imp.id_for("users", &key, None, created.map(|t| t.to_utc()));
         let role = match f.text("role").as_deref().map(str::trim) {
@@ -433,25 +430,11 @@ fn user(
         };
         // WB at Alembic HEAD has an email; 001–014 have none (never merged then, §27.6).
         let raw_email = f.text("email");
-        let email = match book.email(raw_email.as_deref(), &key, own, false, merge_unverified) {
-            EmailDecision::None => None,
-            EmailDecision::Keep(e) => Some(e),
-            EmailDecision::Merge(e, target) => {
-                if own.is_none() {
-                    id = target;
-                }
-                Some(e)
-            }
-            EmailDecision::Withhold(case) => {
-                c.push(Conflict::new(
-                    "email_withheld",
-                    Some("email"),
-                    raw_email.as_ref().map(|e| json!(e)),
-                    format!("withheld:{case}"),
-                ));
-                None
-            }
-        };
+        let (email, merge_into) =
+            book.settle_email(raw_email.clone(), &key, own, false, merge_unverified, c);
+        if let Some(target) = merge_into {
+            id = target;
+        }
         f.max_len("username", 100)?;
         let username = book.username(
             f.text("username").as_deref(),
@@ -463,39 +446,14 @@ fn user(
         );
         let (created_at, _) = f.times(&["last_login"], imp)?;
         Ok(users::Model {
-            id,
             email,
             username,
             password_hash: f.text("password_hash").filter(|h| !h.is_empty()),
-            password_salt: None,
             role,
-            content_role: None,
-            first_name: None,
-            last_name: None,
             full_name: f.text("full_name"),
-            country_code: None,
-            email_verified: false,
-            verification_token: None,
-            password_reset_token: None,
-            password_reset_expires: None,
-            password_changed_at: None,
-            mfa_enabled: false,
-            mfa_secret: None,
-            failed_login_attempts: 0,
-            locked_until: None,
-            login_count: 0,
             last_login: f.time("last_login")?,
-            last_active_at: None,
-            gdpr_consent: false,
-            gdpr_consent_date: None,
-            data_retention_until: None,
-            metadata: None,
             is_active: f.flag("is_active")?.unwrap_or(true),
-            deleted_at: None,
-            created_at,
-            // WB users have no updated_at (§27.7).
-            updated_at: created_at,
-            class: None,
+            ..user_base(id, created_at)
         })
     })
 }

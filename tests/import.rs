@@ -1246,3 +1246,40 @@ async fn storysign_into_mariadb() {
 async fn storysign_into_sqlite() {
     storysign_on(Backend::Sqlite).await;
 }
+
+/// A PostgreSQL user with nothing but SELECT on the source is enough (§27.1: read-only), and
+/// the source's rows are the same afterwards.
+#[tokio::test]
+async fn a_select_only_source_user_is_enough() {
+    let src = kedge_source("").await;
+    let role = format!(
+        "kg_reader_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    src.exec(&format!(
+        "CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA kedge_practice TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA kedge_practice TO {role};"
+    ))
+    .await
+    .expect("a read-only role");
+    let mut url = url::Url::parse(&src.url).expect("url");
+    url.set_username(&role).expect("user");
+    url.set_password(None).expect("no password");
+    let before = count_sql(&src, "SELECT (SELECT count(*) FROM kedge_practice.users) + (SELECT count(*) FROM kedge_practice.practice_answers)").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let o = import(url.as_str(), &tgt.url, &["--yes", "--json"]);
+    let r = report(&o);
+    assert_eq!(r["status"], "verified", "{}", show(&o));
+    assert_eq!(
+        count_sql(&src, "SELECT (SELECT count(*) FROM kedge_practice.users) + (SELECT count(*) FROM kedge_practice.practice_answers)").await,
+        before
+    );
+    assert!(
+        r["source_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("postgres://")),
+        "{r}"
+    );
+    src.exec(&format!("DROP OWNED BY {role}; DROP ROLE {role};"))
+        .await
+        .ok();
+}

@@ -2,10 +2,11 @@
 # Regenerates everything that is derived from the migrations (and from the schema contract), in
 # this order, each part by its own building block:
 #   1. tests/fixtures/spec_schema.json    python3 scripts/spec-fixture.py SPEC.md SPEC-26-27.md
-#   2. schema/{postgres,mysql,sqlite}.sql scripts/schema-sql.sh
-#   3. schema/catalog/*.json              LEARNDB_BLESS=1 cargo test --test verify committed_catalog_is_current
-#   4. entity/src/generated, docs/er-diagram.md   scripts/generate-entities.sh
-#   5. docs/schema/                       scripts/schema-docs.sh
+#   2. tests/fixtures/legacy/*.schema.sql python3 scripts/legacy-ddl.py <system> (legacy-catalog.json)
+#   3. schema/{postgres,mysql,sqlite}.sql scripts/schema-sql.sh
+#   4. schema/catalog/*.json              LEARNDB_BLESS=1 cargo test --test verify committed_catalog_is_current
+#   5. entity/src/generated, docs/er-diagram.md   scripts/generate-entities.sh
+#   6. docs/schema/                       scripts/schema-docs.sh
 # With --check nothing is written: every part is compared instead, and the command fails at the
 # end naming each stale part and the command that fixes it (CI runs this).
 #

@@ -13,6 +13,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use common::{Backend, TestDb, command, learndb_bin, show, stderr, stdout};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 const SCHEMA: &str = include_str!("fixtures/legacy/kedge.schema.sql");
@@ -1282,4 +1283,31 @@ async fn a_select_only_source_user_is_enough() {
     src.exec(&format!("DROP OWNED BY {role}; DROP ROLE {role};"))
         .await
         .ok();
+}
+
+/// The import holds learndb's migration lock for its whole run (§27.1): while another process
+/// holds it, the import waits, and gives up after --lock-timeout with exit 1, writing nothing.
+#[tokio::test]
+async fn the_import_waits_for_the_migration_lock() {
+    let src = kedge_source("").await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let holder = sea_orm::Database::connect(&tgt.url)
+        .await
+        .expect("a second session");
+    holder
+        .execute_unprepared("SELECT pg_advisory_lock(1818583410)")
+        .await
+        .expect("the migration lock");
+    let before = counts(&tgt).await;
+    let o = import(&src.url, &tgt.url, &["--yes", "--lock-timeout", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("migration lock"), "{}", show(&o));
+    assert_eq!(
+        counts(&tgt).await,
+        before,
+        "nothing was written while the lock was held"
+    );
+    holder.close().await.ok();
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
 }

@@ -1311,3 +1311,66 @@ async fn the_import_waits_for_the_migration_lock() {
     let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
     assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
 }
+
+/// SIGTERM stops the import after its current batch (§27.12): exit 143, the run `interrupted`,
+/// and the next run finishes it to the same end state.
+#[tokio::test]
+async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
+    let src = kedge_source("").await;
+    let whole = TestDb::migrated(Backend::Postgres).await;
+    assert_eq!(
+        import(&src.url, &whole.url, &["--yes"]).status.code(),
+        Some(1)
+    );
+    let expected = counts(&whole).await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let child = command(&learndb_bin(), dir.path())
+        .args([
+            "import",
+            "kedge",
+            "--from",
+            &src.url,
+            "-u",
+            &tgt.url,
+            "--yes",
+            "--batch-size",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("learndb starts");
+    // Wait until the run is writing (its run row exists), then ask it to stop.
+    for _ in 0..100 {
+        let tool = count_sql(
+            &tgt,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'learndb_import_runs'",
+        )
+        .await;
+        if tool == 1 && count_sql(&tgt, "SELECT count(*) FROM learndb_import_map").await > 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let o = child.wait_with_output().expect("learndb ends");
+    assert_eq!(o.status.code(), Some(143), "{}", show(&o));
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_runs WHERE status = 'interrupted'"
+        )
+        .await,
+        1,
+        "{}",
+        show(&o)
+    );
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
+    assert_eq!(counts(&tgt).await, expected);
+}

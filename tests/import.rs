@@ -1374,3 +1374,70 @@ async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
     assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
     assert_eq!(counts(&tgt).await, expected);
 }
+
+/// The target's connections dropped by the server in the middle of an import (§27.12): the run
+/// fails without a half-written batch, and the next run resumes to the same end state.
+#[tokio::test]
+async fn a_dropped_target_connection_resumes_to_the_same_end_state() {
+    let src = kedge_source("").await;
+    let whole = TestDb::migrated(Backend::Postgres).await;
+    assert_eq!(
+        import(&src.url, &whole.url, &["--yes"]).status.code(),
+        Some(1)
+    );
+    let expected = counts(&whole).await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let child = command(&learndb_bin(), dir.path())
+        .args([
+            "import",
+            "kedge",
+            "--from",
+            &src.url,
+            "-u",
+            &tgt.url,
+            "--yes",
+            "--batch-size",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("learndb starts");
+    for _ in 0..100 {
+        let tool = count_sql(
+            &tgt,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'learndb_import_runs'",
+        )
+        .await;
+        if tool == 1 && count_sql(&tgt, "SELECT count(*) FROM learndb_import_map").await > 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let name = url::Url::parse(&tgt.url)
+        .expect("url")
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    tgt.exec(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND application_name = 'learndb' AND pid <> pg_backend_pid()"
+    ))
+    .await
+    .expect("the server drops the import's connections");
+    let o = child.wait_with_output().expect("learndb ends");
+    assert_ne!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        count_sql(
+            &tgt,
+            "SELECT count(*) FROM learndb_import_runs WHERE status = 'verified'"
+        )
+        .await,
+        0,
+        "the drop landed after the run had finished: {}",
+        show(&o)
+    );
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
+    assert_eq!(counts(&tgt).await, expected);
+}

@@ -1441,3 +1441,38 @@ async fn a_dropped_target_connection_resumes_to_the_same_end_state() {
     assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
     assert_eq!(counts(&tgt).await, expected);
 }
+
+/// V6 (§27.12): uniqueness PostgreSQL cannot enforce on attempts, whose keys include
+/// `created_at`. A second attempt row with an imported attempt's id, written behind the import's
+/// back, makes `--verify` fail V6 with exit 1.
+#[tokio::test]
+async fn verify_finds_duplicate_attempt_ids_postgres_cannot_refuse() {
+    let src = TestDb::new(Backend::Postgres).await;
+    src.exec(AL_SCHEMA).await.expect("AL schema");
+    src.exec(AL_ROWS).await.expect("AL rows");
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    al_target_users(&tgt).await;
+    assert_eq!(
+        report(&import_system(
+            "adaptive",
+            &src.url,
+            &tgt.url,
+            &["--yes", "--json"]
+        ))["status"],
+        "verified"
+    );
+    tgt.exec(
+        "INSERT INTO attempts (id, user_id, item_id, session_id, selected, correct, time_taken_ms, hints_used, client_attempt_id, attempted_at, created_at)
+         SELECT id, user_id, item_id, session_id, selected, correct, time_taken_ms, hints_used, gen_random_uuid(), attempted_at, created_at - interval '1 day'
+         FROM attempts ORDER BY created_at DESC LIMIT 1",
+    )
+    .await
+    .expect("a duplicate id in another created_at");
+    let o = import_system("adaptive", &src.url, &tgt.url, &["--verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        stdout(&o).contains("V6 failed: 1 duplicate keys of attempts.id"),
+        "{}",
+        show(&o)
+    );
+}

@@ -1008,6 +1008,40 @@ async fn conditions(
     for f in imp.fidelity.iter().take(5) {
         failures.push(format!("V5 failed: {f}"));
     }
+    // V6: uniqueness the backend cannot enforce (§27.12): PostgreSQL's attempts keys include
+    // created_at, a plugin_data key with a NULL user is not unique to a unique index, and one
+    // story has one current version.
+    let truthy = if b == DbBackend::Postgres {
+        "TRUE"
+    } else {
+        "1"
+    };
+    let v6 = [
+        ("attempts", "attempts.id", "SELECT count(*) FROM (SELECT id FROM attempts GROUP BY id HAVING count(*) > 1) d".to_owned()),
+        (
+            "attempts",
+            "attempts.client_attempt_id",
+            "SELECT count(*) FROM (SELECT client_attempt_id FROM attempts GROUP BY client_attempt_id HAVING count(*) > 1) d".to_owned(),
+        ),
+        (
+            "plugin_data",
+            "plugin_data (plugin_id, data_key) with a NULL user_id",
+            "SELECT count(*) FROM (SELECT plugin_id, data_key FROM plugin_data WHERE user_id IS NULL GROUP BY plugin_id, data_key HAVING count(*) > 1) d".to_owned(),
+        ),
+        (
+            "story_versions",
+            "one current story_versions row per story",
+            format!("SELECT count(*) FROM (SELECT story_id FROM story_versions WHERE is_current = {truthy} GROUP BY story_id HAVING count(*) > 1) d"),
+        ),
+    ];
+    for (table, what, sql) in v6 {
+        if targets.contains(&table) {
+            let dup = count(sql).await?;
+            if dup > 0 {
+                failures.push(format!("V6 failed: {dup} duplicate keys of {what}"));
+            }
+        }
+    }
     // V7: the import changed no schema object.
     let found = crate::verify::check(session, crate::verify::Reference::Snapshot, connect_timeout)
         .await

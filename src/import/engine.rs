@@ -1331,49 +1331,7 @@ async fn write_tool_rows(
         }
         txn.execute(&insert).await?;
     }
-    for chunk in w.conflicts.chunks(200) {
-        let mut insert = Query::insert();
-        insert.into_table(col(tool::CONFLICTS)).columns(
-            [
-                "id",
-                "run_id",
-                "source",
-                "system",
-                "source_table",
-                "source_key",
-                "target_table",
-                "target_id",
-                "kind",
-                "severity",
-                "column_name",
-                "source_value",
-                "target_value",
-                "resolution",
-                "created_at",
-            ]
-            .map(col),
-        );
-        for (key, id, c) in chunk {
-            insert.values_panic([
-                Uuid::now_v7().into(),
-                run.into(),
-                source.into(),
-                system.into(),
-                source_table.into(),
-                key.as_str().into(),
-                target_table.into(),
-                (*id).into(),
-                c.kind.into(),
-                c.severity.into(),
-                c.column.map(str::to_owned).into(),
-                c.source_value.clone().into(),
-                c.target_value.clone().into(),
-                c.resolution.as_str().into(),
-                now.into(),
-            ]);
-        }
-        txn.execute(&insert).await?;
-    }
+    write_conflicts(txn, imp, source_table, target_table, &w.conflicts).await?;
     let _ = Statement::from_string(DbBackend::Postgres, String::new());
     Ok(())
 }
@@ -1457,9 +1415,15 @@ where
                         source_value,
                         "set_null",
                     );
-                    write_conflict(&txn, imp, source_table, &target_table, &key, Some(id), &c)
-                        .await
-                        .map_err(fail)?;
+                    write_conflicts(
+                        &txn,
+                        imp,
+                        source_table,
+                        &target_table,
+                        &[(key.clone(), Some(id), c.clone())],
+                    )
+                    .await
+                    .map_err(fail)?;
                     *imp.conflicts.entry(c.kind.to_owned()).or_default() += 1;
                 }
             }
@@ -1487,18 +1451,18 @@ where
     }
 }
 
-async fn write_conflict(
+/// The conflicts of a batch (or of the second pass), `(source key, target id, conflict)`.
+async fn write_conflicts(
     txn: &DatabaseTransaction,
     imp: &Import,
     source_table: &str,
     target_table: &str,
-    key: &str,
-    id: Option<Uuid>,
-    c: &Conflict,
+    rows: &[(String, Option<Uuid>, Conflict)],
 ) -> Result<(), DbErr> {
-    let insert = Query::insert()
-        .into_table(Alias::new(tool::CONFLICTS))
-        .columns(
+    let now = super::now();
+    for chunk in rows.chunks(200) {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new(tool::CONFLICTS)).columns(
             [
                 "id",
                 "run_id",
@@ -1517,25 +1481,27 @@ async fn write_conflict(
                 "created_at",
             ]
             .map(Alias::new),
-        )
-        .values_panic([
-            Uuid::now_v7().into(),
-            imp.run.id.into(),
-            imp.run.source.as_str().into(),
-            imp.run.system.into(),
-            source_table.into(),
-            key.into(),
-            target_table.into(),
-            id.into(),
-            c.kind.into(),
-            c.severity.into(),
-            c.column.map(str::to_owned).into(),
-            c.source_value.clone().into(),
-            c.target_value.clone().into(),
-            c.resolution.as_str().into(),
-            super::now().into(),
-        ])
-        .to_owned();
-    txn.execute(&insert).await?;
+        );
+        for (key, id, c) in chunk {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                imp.run.id.into(),
+                imp.run.source.as_str().into(),
+                imp.run.system.into(),
+                source_table.into(),
+                key.as_str().into(),
+                target_table.into(),
+                (*id).into(),
+                c.kind.into(),
+                c.severity.into(),
+                c.column.map(str::to_owned).into(),
+                c.source_value.clone().into(),
+                c.target_value.clone().into(),
+                c.resolution.as_str().into(),
+                now.into(),
+            ]);
+        }
+        txn.execute(&insert).await?;
+    }
     Ok(())
 }

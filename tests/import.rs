@@ -1312,20 +1312,9 @@ async fn the_import_waits_for_the_migration_lock() {
     assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
 }
 
-/// SIGTERM stops the import after its current batch (§27.12): exit 143, the run `interrupted`,
-/// and the next run finishes it to the same end state.
-#[tokio::test]
-async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
-    let src = kedge_source("").await;
-    let whole = TestDb::migrated(Backend::Postgres).await;
-    assert_eq!(
-        import(&src.url, &whole.url, &["--yes"]).status.code(),
-        Some(1)
-    );
-    let expected = counts(&whole).await;
-    let tgt = TestDb::migrated(Backend::Postgres).await;
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let child = command(&learndb_bin(), dir.path())
+/// `learndb import kedge` one row a batch, returned once it is writing (its map holds rows).
+async fn spawn_mid_run(src: &TestDb, tgt: &TestDb, dir: &std::path::Path) -> std::process::Child {
+    let child = command(&learndb_bin(), dir)
         .args([
             "import",
             "kedge",
@@ -1341,18 +1330,34 @@ async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("learndb starts");
-    // Wait until the run is writing (its run row exists), then ask it to stop.
     for _ in 0..100 {
         let tool = count_sql(
-            &tgt,
+            tgt,
             "SELECT count(*) FROM pg_tables WHERE tablename = 'learndb_import_runs'",
         )
         .await;
-        if tool == 1 && count_sql(&tgt, "SELECT count(*) FROM learndb_import_map").await > 3 {
+        if tool == 1 && count_sql(tgt, "SELECT count(*) FROM learndb_import_map").await > 3 {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    child
+}
+
+/// SIGTERM stops the import after its current batch (§27.12): exit 143, the run `interrupted`,
+/// and the next run finishes it to the same end state.
+#[tokio::test]
+async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
+    let src = kedge_source("").await;
+    let whole = TestDb::migrated(Backend::Postgres).await;
+    assert_eq!(
+        import(&src.url, &whole.url, &["--yes"]).status.code(),
+        Some(1)
+    );
+    let expected = counts(&whole).await;
+    let tgt = TestDb::migrated(Backend::Postgres).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let child = spawn_mid_run(&src, &tgt, dir.path()).await;
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -1388,33 +1393,7 @@ async fn a_dropped_target_connection_resumes_to_the_same_end_state() {
     let expected = counts(&whole).await;
     let tgt = TestDb::migrated(Backend::Postgres).await;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let child = command(&learndb_bin(), dir.path())
-        .args([
-            "import",
-            "kedge",
-            "--from",
-            &src.url,
-            "-u",
-            &tgt.url,
-            "--yes",
-            "--batch-size",
-            "1",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("learndb starts");
-    for _ in 0..100 {
-        let tool = count_sql(
-            &tgt,
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'learndb_import_runs'",
-        )
-        .await;
-        if tool == 1 && count_sql(&tgt, "SELECT count(*) FROM learndb_import_map").await > 3 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = spawn_mid_run(&src, &tgt, dir.path()).await;
     let name = url::Url::parse(&tgt.url)
         .expect("url")
         .path()

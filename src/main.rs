@@ -4,6 +4,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc: `learndb import` allocates per source value, and glibc malloc spent 40 % of its CPU
+/// (docs/benchmarks.md, issue 17).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use migration::cli::{MigrateCli, SqlBackend, finish, init_logging};
 

@@ -298,6 +298,43 @@ async fn first_import_on(backend: Backend) {
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
     assert!(stderr(&o).contains("rejected 5 rows"), "{}", show(&o));
+
+    // A row the application deleted since is not a failure of the import (V2, §27.12).
+    let answers = count_sql(&tgt, "SELECT count(*) FROM practice_answers").await;
+    tgt.exec(
+        "DELETE FROM practice_answers WHERE id = (SELECT target_id FROM learndb_import_map \
+         WHERE target_table = 'practice_answers' ORDER BY source_key LIMIT 1)",
+    )
+    .await
+    .expect("deleting an imported row");
+    assert_eq!(
+        count_sql(&tgt, "SELECT count(*) FROM practice_answers").await,
+        answers - 1
+    );
+    let o = import(&src.url, &tgt.url, &["--verify"]);
+    assert!(stdout(&o).contains("V1–V7 hold"), "{}", show(&o));
+
+    // A source row changed since the import: --verify names it under V1, status completed.
+    let key = tgt
+        .query_strings(
+            "SELECT source_key AS k FROM learndb_import_map WHERE source_table = 'users' AND action = 'inserted' ORDER BY source_key",
+            "k",
+        )
+        .await;
+    src.exec(&format!(
+        "UPDATE kedge_practice.users SET name = 'Renamed since' WHERE id = '{}'",
+        key[0]
+    ))
+    .await
+    .expect("changing a source row");
+    let o = import(&src.url, &tgt.url, &["--verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        stdout(&o)
+            .contains("V1 failed: users: 1 source rows are not (or no longer) imported as read"),
+        "{}",
+        show(&o)
+    );
 }
 
 #[tokio::test]

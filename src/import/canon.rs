@@ -16,26 +16,28 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// `value` with every timestamp and decimal in canonical spelling (recursively).
-pub fn normalise(value: Value) -> Value {
+/// A copy of `value` with every timestamp and decimal in canonical spelling (recursively).
+pub fn normalise(value: &Value) -> Value {
     match value {
         Value::String(s) => Value::String(normalise_str(s)),
-        Value::Array(items) => Value::Array(items.into_iter().map(normalise).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, normalise(v))).collect())
-        }
-        other => other,
+        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
+        Value::Object(map) => normalise_map(map),
+        other => other.clone(),
     }
 }
 
-fn normalise_str(s: String) -> String {
-    if let Some(t) = timestamp(&s) {
+fn normalise_map(map: &serde_json::Map<String, Value>) -> Value {
+    Value::Object(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect())
+}
+
+fn normalise_str(s: &str) -> String {
+    if let Some(t) = timestamp(s) {
         return t;
     }
-    if looks_decimal(&s) {
-        return trim_decimal(&s);
+    if looks_decimal(s) {
+        return trim_decimal(s);
     }
-    s
+    s.to_owned()
 }
 
 /// An RFC 3339 time (or PostgreSQL's `2025-01-02 03:04:05+00` spelling) in canonical form.
@@ -71,8 +73,16 @@ fn trim_decimal(s: &str) -> String {
 
 /// Lower-case hex SHA-256 of the canonical JSON of `value`.
 pub fn hash(value: &Value) -> String {
-    let normal = normalise(value.clone());
-    let bytes = serde_json_canonicalizer::to_vec(&normal)
+    digest(&normalise(value))
+}
+
+/// [`hash`] of a row given as its map of columns.
+pub fn hash_row(row: &serde_json::Map<String, Value>) -> String {
+    digest(&normalise_map(row))
+}
+
+fn digest(normal: &Value) -> String {
+    let bytes = serde_json_canonicalizer::to_vec(normal)
         .unwrap_or_else(|_| normal.to_string().into_bytes());
     hex(&Sha256::digest(&bytes))
 }
@@ -103,13 +113,13 @@ mod tests {
     #[test]
     fn canonical_values() {
         assert_eq!(
-            normalise(json!("2025-01-02T03:04:05.5Z")),
+            normalise(&json!("2025-01-02T03:04:05.5Z")),
             json!("2025-01-02T03:04:05.500000Z")
         );
-        assert_eq!(normalise(json!("10.0")), json!("10"));
-        assert_eq!(normalise(json!("-0.00")), json!("0"));
-        assert_eq!(normalise(json!("1.10.0")), json!("1.10.0"));
-        assert_eq!(normalise(json!("history")), json!("history"));
+        assert_eq!(normalise(&json!("10.0")), json!("10"));
+        assert_eq!(normalise(&json!("-0.00")), json!("0"));
+        assert_eq!(normalise(&json!("1.10.0")), json!("1.10.0"));
+        assert_eq!(normalise(&json!("history")), json!("history"));
         assert_eq!(hash(&json!({"a": 1})).len(), 64);
     }
 }

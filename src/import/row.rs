@@ -351,8 +351,13 @@ pub fn out_of<M>(
     }
     Out {
         key,
-        source_hash: canon::hash(&Json::Object(f.row.clone())),
-        source_row: redacted(f.row),
+        source_hash: canon::hash_row(f.row),
+        // Only a rejected row's copy is kept (the rejects table).
+        source_row: if model.is_err() {
+            redacted(f.row)
+        } else {
+            Json::Null
+        },
         model,
         conflicts,
         pending: false,

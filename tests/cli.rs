@@ -349,6 +349,47 @@ async fn every_learndb_env_value_but_a_development_name_counts_as_production() {
     }
 }
 
+/// `LEARNDB_YES=1` answers the question `--yes` answers, for every command that asks, so that
+/// `sea-orm-cli migrate down` (which passes no `--yes`) works without a terminal; it is never
+/// `--allow-destructive`, and `0` or `false` leave the question.
+#[tokio::test]
+async fn learndb_yes_answers_the_question_but_never_allows_destructive() {
+    let t = TestDb::migrated(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let down = |yes: Option<&str>, env: Option<&str>| {
+        let mut c = Command::new(migration_bin());
+        c.args(["-u", &t.url, "down"]).current_dir(dir.path());
+        c.env_remove("LEARNDB_YES").env_remove("LEARNDB_ENV");
+        if let Some(v) = yes {
+            c.env("LEARNDB_YES", v);
+        }
+        if let Some(v) = env {
+            c.env("LEARNDB_ENV", v);
+        }
+        c.output().unwrap()
+    };
+    for value in [None, Some("0"), Some("false")] {
+        let out = down(value, None);
+        assert_eq!(out.status.code(), Some(2), "{value:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("add --yes"),
+            "{value:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = down(Some("1"), Some("production"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--allow-destructive"),
+        "{}",
+        stderr(&out)
+    );
+    let out = down(Some("1"), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status = run(&migration_bin(), dir.path(), &["-u", &t.url, "status"]);
+    assert!(stdout(&status).contains("1 pending"), "{}", stdout(&status));
+}
+
 #[tokio::test]
 async fn status_json_prints_only_json_on_stdout() {
     let t = TestDb::migrated(Backend::Sqlite).await;

@@ -126,8 +126,10 @@ pub struct Range {
 /// Confirmation for commands that destroy data.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Confirm {
-    /// Do not ask for confirmation (required when stdin is not a terminal).
-    #[arg(short = 'y', long)]
+    /// Do not ask for confirmation (required when stdin is not a terminal). LEARNDB_YES=1 does
+    /// the same, for scripts that cannot pass it (`sea-orm-cli migrate down`); it never stands
+    /// for --allow-destructive.
+    #[arg(short = 'y', long, env = "LEARNDB_YES", value_parser = clap::builder::BoolishValueParser::new())]
     pub yes: bool,
 
     /// Allow this command in production (LEARNDB_ENV set to anything but development, dev,

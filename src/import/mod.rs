@@ -142,8 +142,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Do not ask for confirmation (required when not on a terminal).
-    #[arg(long)]
+    /// Do not ask for confirmation (required when not on a terminal); LEARNDB_YES=1 does the same.
+    #[arg(long, env = "LEARNDB_YES", value_parser = clap::builder::BoolishValueParser::new())]
     pub yes: bool,
 
     /// Seconds to wait for each server to accept a connection.

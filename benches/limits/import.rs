@@ -90,6 +90,21 @@ fn psql(url: &str, script: &str) -> Command {
     c
 }
 
+/// Runs psql `script` against `url` in one transaction, stopping at the first error; its time.
+fn load_in_one_transaction(url: &str, script: &Path) -> Duration {
+    timed(
+        Command::new("psql")
+            .arg("-X")
+            .arg("-q")
+            .arg("-1")
+            .arg("-v")
+            .arg("ON_ERROR_STOP=1")
+            .arg(url)
+            .arg("-f")
+            .arg(script),
+    )
+}
+
 /// Markdown for part 9.
 pub async fn run(rows: u64) -> String {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -131,17 +146,7 @@ pub async fn run(rows: u64) -> String {
     }
     let script = dir.path().join("load.sql");
     std::fs::write(&script, &load).unwrap();
-    let copy_time = timed(
-        Command::new("psql")
-            .arg("-X")
-            .arg("-q")
-            .arg("-1")
-            .arg("-v")
-            .arg("ON_ERROR_STOP=1")
-            .arg(&copy_target.url)
-            .arg("-f")
-            .arg(&script),
-    );
+    let copy_time = load_in_one_transaction(&copy_target.url, &script);
     println!("  import: COPY of {copied} target rows in {copy_time:?}");
 
     // The floor: COPY of the same target rows plus the provenance §27.3 makes every import write
@@ -176,17 +181,7 @@ pub async fn run(rows: u64) -> String {
     }
     let floor_script = dir.path().join("floor.sql");
     std::fs::write(&floor_script, &floor_load).unwrap();
-    let floor_time = timed(
-        Command::new("psql")
-            .arg("-X")
-            .arg("-q")
-            .arg("-1")
-            .arg("-v")
-            .arg("ON_ERROR_STOP=1")
-            .arg(&floor_target.url)
-            .arg("-f")
-            .arg(&floor_script),
-    );
+    let floor_time = load_in_one_transaction(&floor_target.url, &floor_script);
     drop(floor_target);
     println!("  import: COPY of the target rows and their map rows in {floor_time:?}");
 
@@ -248,7 +243,6 @@ pub async fn run(rows: u64) -> String {
     let rate = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
     let import_rate = rate(read, import_time);
     let copy_rate = rate(copied, copy_time);
-    let _ = Path::new("");
     format!(
         "A generated Kedge source (PostgreSQL → PostgreSQL, release build, one run each):\n\n\
          | figure | value |\n|---|---|\n\

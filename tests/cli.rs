@@ -16,7 +16,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::catalog::{self, Catalog};
-use common::{Backend, TestDb, command, implemented_modules, stderr, stdout, with_database};
+use common::{Backend, TestDb, command, implemented_modules, show, stderr, stdout, with_database};
 use migration::connect::{Source, Target};
 use migration::runner::lock::MigrationLock;
 use sea_orm::Database;
@@ -560,7 +560,8 @@ fn generate_finds_the_migration_crate_at_run_time_or_asks_for_dir() {
 }
 
 #[tokio::test]
-async fn a_sqlite_database_reached_through_a_symlink_shares_one_lock() {
+async fn a_sqlite_database_reached_through_a_symlink_an_encoded_name_or_a_hard_link_shares_one_lock()
+ {
     let t = TestDb::new(Backend::Sqlite).await;
     let real = t.sqlite_path().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -609,6 +610,38 @@ async fn a_sqlite_database_reached_through_a_symlink_shares_one_lock() {
         !dir.path().join("link.sqlite.lock").exists(),
         "a second lock file was created beside the symlink"
     );
+    // The same file by its percent-encoded name (the driver decodes it), and by a hard link in
+    // another folder: one lock, keyed on the file's identity.
+    let encoded: String = real
+        .to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            '/' => "/".to_owned(),
+            c => format!("%{:02X}", c as u32),
+        })
+        .collect();
+    let hard = dir.path().join("elsewhere");
+    std::fs::create_dir(&hard).unwrap();
+    let hard = hard.join("hard link.sqlite");
+    std::fs::hard_link(&real, &hard).unwrap();
+    for url in [
+        format!("sqlite://{encoded}"),
+        format!("sqlite://{}", hard.display()),
+    ] {
+        let status = run(&learndb(), dir.path(), &["migrate", "-u", &url, "status"]);
+        assert!(
+            status.status.success() && stdout(&status).contains(&holder),
+            "status by {url} does not see the lock:\n{}",
+            show(&status)
+        );
+        let up = run(
+            &learndb(),
+            dir.path(),
+            &["migrate", "-u", &url, "--lock-timeout", "0", "up"],
+        );
+        assert_eq!(up.status.code(), Some(1), "{url}: {}", show(&up));
+        assert!(stderr(&up).contains(&holder), "{url}: {}", show(&up));
+    }
 
     lock.release().await;
     let status = run(

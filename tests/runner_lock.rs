@@ -95,9 +95,42 @@ fn assert_all_pending(out: &str) {
 
 async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
     let t = TestDb::new(backend).await;
+    eight_runs_by(&t, std::slice::from_ref(&t.url)).await;
+}
+
+/// One SQLite file by three spellings (its URL, its name percent-encoded, a hard link in another
+/// folder): one lock, so the eight runs still apply each migration once (issue 18, 6).
+#[tokio::test]
+async fn eight_sqlite_runs_by_three_spellings_of_one_file_apply_each_migration_once() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let real = t.sqlite_path().unwrap();
+    let encoded: String = real
+        .to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            '/' => "/".to_owned(),
+            c => format!("%{:02X}", c as u32),
+        })
+        .collect();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let hard = elsewhere.path().join("hard link.sqlite");
+    std::fs::hard_link(&real, &hard).unwrap();
+    let urls = [
+        t.url.clone(),
+        format!("sqlite://{encoded}"),
+        format!("sqlite://{}", hard.display()),
+    ];
+    eight_runs_by(&t, &urls).await;
+}
+
+/// Eight `up` runs started together, by `urls` in turn, all on the database of `t`.
+async fn eight_runs_by(t: &TestDb, urls: &[String]) {
+    let backend = t.backend;
     let dir = tempfile::tempdir().unwrap();
+    let mut next = urls.iter().cycle();
     let outputs = common::run_at_once(8, || {
-        migrate_command(dir.path(), &t.url, &["--lock-timeout", "120", "up"])
+        let url = next.next().unwrap();
+        migrate_command(dir.path(), url, &["--lock-timeout", "120", "up"])
     });
     for (i, o) in outputs.iter().enumerate() {
         assert!(
@@ -111,7 +144,7 @@ async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
 
     let names = migration_names();
     assert_eq!(
-        seaql_versions(&t).await,
+        seaql_versions(t).await,
         names,
         "{backend:?}: seaql_migrations must hold each migration exactly once"
     );
@@ -120,7 +153,7 @@ async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
         .map(|v| (v.clone(), "applied".to_owned()))
         .collect();
     assert_eq!(
-        history_rows(&t).await,
+        history_rows(t).await,
         applied,
         "{backend:?}: learndb_migration_history must hold each migration once, applied"
     );

@@ -255,7 +255,12 @@ impl Target {
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         (self.backend == DbBackend::Sqlite && self.source != Source::Connection).then(|| {
             let rest = &self.url["sqlite://".len()..];
-            PathBuf::from(rest.split('?').next().unwrap_or(rest))
+            let path = rest.split('?').next().unwrap_or(rest);
+            // As the driver opens it: percent-decoded (`a%20b.sqlite` is `a b.sqlite`).
+            match percent_encoding::percent_decode_str(path).decode_utf8() {
+                Ok(decoded) => PathBuf::from(decoded.as_ref()),
+                Err(_) => PathBuf::from(path),
+            }
         })
     }
 

@@ -65,7 +65,8 @@ enum Held {
     /// The connection, and whether the server is TiDB (whose `IS_USED_LOCK` names no holder).
     #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlConnection, bool),
-    File(File),
+    /// SQLite: the lock beside the database file, then its identity lock ([`lock_files_of`]).
+    File(Vec<File>),
     Nothing,
 }
 
@@ -233,16 +234,16 @@ impl MigrationLock {
                     }
                 }
             }
-            _ => match sqlite_lock_file(target, db).await {
-                None => Held::Nothing,
-                Some(path) => {
+            _ => {
+                let deadline = Instant::now() + timeout;
+                let mut files: Vec<File> = Vec::new();
+                for path in sqlite_lock_files(target, db).await {
                     let mut file = OpenOptions::new()
                         .create(true)
                         .truncate(false)
                         .write(true)
                         .open(&path)
                         .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-                    let deadline = Instant::now() + timeout;
                     loop {
                         match file.try_lock() {
                             Ok(()) => break,
@@ -251,6 +252,11 @@ impl MigrationLock {
                                 tokio::time::sleep(Duration::from_millis(100)).await;
                             }
                             Err(TryLockError::WouldBlock) => {
+                                // Let go of the ones taken, so the holder named is the other.
+                                for taken in files.drain(..) {
+                                    taken.set_len(0).ok();
+                                    let _ = taken.unlock();
+                                }
                                 return Err(timed_out(target, db, timeout).await);
                             }
                             Err(TryLockError::Error(e)) => {
@@ -266,9 +272,14 @@ impl MigrationLock {
                         super::history::whoami(),
                         chrono::Utc::now().to_rfc3339()
                     );
-                    Held::File(file)
+                    files.push(file);
                 }
-            },
+                if files.is_empty() {
+                    Held::Nothing
+                } else {
+                    Held::File(files)
+                }
+            }
         };
         Ok(MigrationLock { held })
     }
@@ -338,9 +349,11 @@ impl MigrationLock {
                 let _ = sqlx::query(MYSQL_RELEASE_LOCK).execute(&mut conn).await;
                 let _ = conn.close().await;
             }
-            Held::File(file) => {
-                file.set_len(0).ok();
-                let _ = file.unlock();
+            Held::File(files) => {
+                for file in files {
+                    file.set_len(0).ok();
+                    let _ = file.unlock();
+                }
             }
             Held::Nothing => {}
         }
@@ -551,34 +564,35 @@ async fn is_tidb<C: ConnectionTrait>(db: &C) -> bool {
     crate::engine::identify(DbBackend::MySql, &reported).flavor == crate::engine::Flavor::Tidb
 }
 
-/// `<database file>.lock` beside the real file, or nothing for an in-memory database. The path is
-/// canonicalized first (the file when it exists, else its folder), so a symlink or a relative
-/// path to the same database finds the same lock.
-fn lock_file(target: &Target) -> Option<PathBuf> {
-    lock_file_of(target.sqlite_path()?)
-}
-
-/// The lock file of a SQLite target; for the application's own connection
+/// The lock files of a SQLite target ([`lock_files_of`]); for the application's own connection
 /// ([`Target::of_connection`]) the database file is asked from SQLite.
-async fn sqlite_lock_file<C: ConnectionTrait>(target: &Target, db: &C) -> Option<PathBuf> {
+async fn sqlite_lock_files<C: ConnectionTrait>(target: &Target, db: &C) -> Vec<PathBuf> {
     if target.source() != crate::connect::Source::Connection {
-        return lock_file(target);
+        return target.sqlite_path().map(lock_files_of).unwrap_or_default();
     }
-    let row = db
+    let file = db
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,
             "SELECT file FROM pragma_database_list WHERE name = 'main'",
         ))
         .await
-        .ok()??;
-    let file: String = row.try_get("", "file").ok()?;
-    lock_file_of(PathBuf::from(file))
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<String>("", "file").ok());
+    file.map(|f| lock_files_of(PathBuf::from(f)))
+        .unwrap_or_default()
 }
 
-fn lock_file_of(path: PathBuf) -> Option<PathBuf> {
+/// The lock files of a SQLite database, taken in this order; none for an in-memory database:
+/// - `<database file>.lock` beside the real file: the path is canonicalized first (the file when
+///   it exists, else its folder), so a symlink or a relative path finds the same lock, and a
+///   database not created yet has one;
+/// - when the file exists, one per file identity (device and inode) in the system's temporary
+///   folder, so that every name of the file, hard links included, shares it.
+fn lock_files_of(path: PathBuf) -> Vec<PathBuf> {
     let text = path.to_string_lossy();
     if text.is_empty() || text.starts_with(':') || text.contains("mode=memory") {
-        return None;
+        return Vec::new();
     }
     let real = std::fs::canonicalize(&path).ok().or_else(|| {
         let name = path.file_name()?;
@@ -588,9 +602,26 @@ fn lock_file_of(path: PathBuf) -> Option<PathBuf> {
         };
         std::fs::canonicalize(folder).ok().map(|f| f.join(name))
     });
-    let mut name = real.unwrap_or(path).into_os_string();
-    name.push(".lock");
-    Some(PathBuf::from(name))
+    let real = real.unwrap_or(path);
+    let mut beside = real.clone().into_os_string();
+    beside.push(".lock");
+    let mut files = vec![PathBuf::from(beside)];
+    if let Some(identity) = identity_lock(&real) {
+        files.push(identity);
+    }
+    files
+}
+
+#[cfg(unix)]
+fn identity_lock(path: &std::path::Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(std::env::temp_dir().join(format!("learndb-sqlite-{}-{}.lock", meta.dev(), meta.ino())))
+}
+
+#[cfg(not(unix))]
+fn identity_lock(_path: &std::path::Path) -> Option<PathBuf> {
+    None
 }
 
 /// Who holds the lock now, without taking it (for `status` and timeout messages): `None` when
@@ -653,26 +684,25 @@ pub async fn holder<C: ConnectionTrait>(target: &Target, db: &C) -> Result<Optio
             }))
         }
         _ => {
-            let Some(path) = sqlite_lock_file(target, db).await else {
-                return Ok(None);
-            };
-            let Ok(file) = File::open(&path) else {
-                return Ok(None);
-            };
-            match file.try_lock_shared() {
-                Ok(()) => {
-                    let _ = file.unlock();
-                    Ok(None)
-                }
-                Err(_) => {
-                    let who = std::fs::read_to_string(&path).unwrap_or_default();
-                    Ok(Some(if who.trim().is_empty() {
-                        format!("another process (lock file {})", path.display())
-                    } else {
-                        who.trim().to_owned()
-                    }))
+            for path in sqlite_lock_files(target, db).await {
+                let Ok(file) = File::open(&path) else {
+                    continue;
+                };
+                match file.try_lock_shared() {
+                    Ok(()) => {
+                        let _ = file.unlock();
+                    }
+                    Err(_) => {
+                        let who = std::fs::read_to_string(&path).unwrap_or_default();
+                        return Ok(Some(if who.trim().is_empty() {
+                            format!("another process (lock file {})", path.display())
+                        } else {
+                            who.trim().to_owned()
+                        }));
+                    }
                 }
             }
+            Ok(None)
         }
     }
 }

@@ -314,9 +314,45 @@ pub fn parse_from<T: Parser>(
     T::try_parse_from(args)
 }
 
-/// A clap usage error as printed, without colours, URL passwords hidden.
+/// A clap usage error as one line, without colours, URL passwords hidden: clap's message, its
+/// context lines (a tip, the possible values) after `;`, then the usage and the hint:
+/// `error: unexpected argument '--bogus' found; usage: learndb migrate [OPTIONS] [COMMAND]; try '--help'`.
 pub fn usage_error_text(err: &clap::Error) -> String {
-    scrub_text(&err.render().to_string())
+    scrub_text(&one_line_usage_error(&err.render().to_string()))
+}
+
+/// clap's rendering (`error: …`, context lines, `Usage: …`, `For more information, try
+/// '--help'.`) folded into one line.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut usage: Option<String> = None;
+    let mut lines = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .peekable();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix("Usage:") {
+            // A usage of several lines (subcommand alternatives) keeps its first.
+            usage = Some(rest.trim().to_owned());
+            while lines
+                .peek()
+                .is_some_and(|l| !l.starts_with("For more information"))
+            {
+                lines.next();
+            }
+        } else if line.starts_with("For more information") {
+            continue;
+        } else {
+            parts.push(line.trim_end_matches('.').to_owned());
+        }
+    }
+    let mut text = parts.join("; ");
+    if let Some(usage) = usage {
+        text.push_str(&format!("; usage: {usage}"));
+    }
+    text.push_str("; try '--help'");
+    text
 }
 
 /// `learndb sql --backend X` / `migration sql --backend X`: no database involved.
@@ -1211,6 +1247,20 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn usage_errors_are_one_line_with_usage_and_hint(value in hostile_value()) {
+            for args in invocations(&value) {
+                if let Err(err) = parses_without_panic(&args).map_err(TestCaseError::fail)?
+                    && err.use_stderr()
+                {
+                    let text = usage_error_text(&err);
+                    prop_assert_eq!(text.lines().count(), 1, "{:?}: {}", args, text);
+                    prop_assert!(text.starts_with("error: "), "{:?}: {}", args, text);
+                    prop_assert!(text.ends_with("; try '--help'"), "{:?}: {}", args, text);
+                }
+            }
+        }
 
         #[test]
         fn hostile_values_for_any_argument_never_panic_and_never_show_the_password(

@@ -612,14 +612,7 @@ async fn a_sqlite_database_reached_through_a_symlink_an_encoded_name_or_a_hard_l
     );
     // The same file by its percent-encoded name (the driver decodes it), and by a hard link in
     // another folder: one lock, keyed on the file's identity.
-    let encoded: String = real
-        .to_string_lossy()
-        .chars()
-        .map(|c| match c {
-            '/' => "/".to_owned(),
-            c => format!("%{:02X}", c as u32),
-        })
-        .collect();
+    let encoded = common::percent_encoded_path(&real);
     let hard = dir.path().join("elsewhere");
     std::fs::create_dir(&hard).unwrap();
     let hard = hard.join("hard link.sqlite");

@@ -104,14 +104,7 @@ async fn eight_concurrent_up_runs_apply_each_migration_once(backend: Backend) {
 async fn eight_sqlite_runs_by_three_spellings_of_one_file_apply_each_migration_once() {
     let t = TestDb::new(Backend::Sqlite).await;
     let real = t.sqlite_path().unwrap();
-    let encoded: String = real
-        .to_string_lossy()
-        .chars()
-        .map(|c| match c {
-            '/' => "/".to_owned(),
-            c => format!("%{:02X}", c as u32),
-        })
-        .collect();
+    let encoded = common::percent_encoded_path(&real);
     let elsewhere = tempfile::tempdir().unwrap();
     let hard = elsewhere.path().join("hard link.sqlite");
     std::fs::hard_link(&real, &hard).unwrap();

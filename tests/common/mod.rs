@@ -383,6 +383,18 @@ pub fn learndb_migrate(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output
 }
 
 /// Starts `n` commands at once (each made by `make`), as replicas start, and waits for them all.
+/// `path` with every character but `/` percent-encoded: another spelling of the same file in a
+/// `sqlite://` URL (the driver decodes it). For ASCII paths, as temporary folders are.
+pub fn percent_encoded_path(path: &std::path::Path) -> String {
+    path.to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            '/' => "/".to_owned(),
+            c => format!("%{:02X}", c as u32),
+        })
+        .collect()
+}
+
 pub fn run_at_once(n: usize, mut make: impl FnMut() -> Command) -> Vec<Output> {
     let children: Vec<_> = (0..n)
         .map(|_| {

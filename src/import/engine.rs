@@ -433,16 +433,14 @@ async fn check_batch<M>(
         .map(|o| o.key.as_str())
         .collect();
     let mut rejected: HashSet<String> = HashSet::new();
-    for chunk in unmapped.chunks(1000) {
+    for keys_in in source_keys_in(txn.get_database_backend(), &unmapped) {
         let select = Query::select()
             .column(Alias::new("source_key"))
             .from(Alias::new(tool::REJECTS))
             .and_where(Expr::col(Alias::new("run_id")).eq(imp.run.id))
             .and_where(Expr::col(Alias::new("source")).eq(imp.run.source.as_str()))
             .and_where(Expr::col(Alias::new("source_table")).eq(source_table))
-            .and_where(
-                Expr::col(Alias::new("source_key")).is_in(chunk.iter().map(|k| k.to_string())),
-            )
+            .and_where(keys_in)
             .to_owned();
         for row in txn.query_all(&select).await.map_err(fail)? {
             rejected.insert(row.try_get_by_index(0).map_err(fail)?);
@@ -663,8 +661,8 @@ where
         }
     }
     let inserted = insert_rows::<E>(txn, inserts).await?;
-    // Inserted rows the insert did not return, to read back (V5).
-    let mut unread: Vec<Uuid> = Vec::new();
+    // Rows inserted: the model sent, and the row as stored when the insert returned it (V5).
+    let mut written_back: Vec<(Uuid, E::Model, Option<E::Model>)> = Vec::new();
     for (key, hash, result) in inserted {
         match result {
             Ok((model, back)) => {
@@ -672,22 +670,7 @@ where
                 counts.inserted += 1;
                 keys.push((key.clone(), Slot::Target(id)));
                 w.map_new.push((key.clone(), id, "inserted", hash));
-                match back {
-                    Some(stored) => {
-                        let (stored, sent) = (model_json(&stored), model_json(&model));
-                        let written = canon::hash(&stored);
-                        if stored != sent && canon::hash(&sent) != written {
-                            imp.fidelity.push(format!(
-                                "{target_table} {id}: the stored row differs from its mapping"
-                            ));
-                        }
-                        w.written.insert(id, written);
-                    }
-                    None => {
-                        unread.push(id);
-                        w.written.insert(id, canon::hash(&model_json(&model)));
-                    }
-                }
+                written_back.push((id, model, back));
             }
             Err((reject, row, collided)) => {
                 // A unique key refused the row: under the merge policy it merges into the row
@@ -736,6 +719,31 @@ where
                 w.rejects.push((key, reject, row));
             }
         }
+    }
+    // V5: a row written as mapped reads back as mapped; the row the insert returned, else the
+    // row read now (before a merge of this batch writes to it). Its hash is its written_hash.
+    let unread: Vec<Uuid> = written_back
+        .iter()
+        .filter(|(_, _, back)| back.is_none())
+        .map(|(id, _, _)| *id)
+        .collect();
+    let mut read = read_rows::<E>(txn, &unread)
+        .await
+        .map_err(|e| db_err("reading back", &e))?;
+    for (id, sent, back) in written_back {
+        let sent = model_json(&sent);
+        let Some(stored) = back.or_else(|| read.remove(&id)) else {
+            w.written.insert(id, canon::hash(&sent));
+            continue;
+        };
+        let stored = model_json(&stored);
+        let written = canon::hash(&stored);
+        if stored != sent && canon::hash(&sent) != written {
+            imp.fidelity.push(format!(
+                "{target_table} {id}: the stored row differs from its mapping"
+            ));
+        }
+        w.written.insert(id, written);
     }
     for (key, hash, plan) in rest {
         match plan {
@@ -824,19 +832,6 @@ where
                 }
             }
         }
-    }
-    // V5: a row written as mapped reads back as mapped.
-    for (id, written) in read_rows::<E>(txn, &unread)
-        .await
-        .map_err(|e| db_err("reading back", &e))?
-    {
-        let back = canon::hash(&model_json(&written));
-        if w.written.get(&id) != Some(&back) {
-            imp.fidelity.push(format!(
-                "{target_table} {id}: the stored row differs from its mapping"
-            ));
-        }
-        w.written.insert(id, back);
     }
     if imp.tool && imp.record {
         write_tool_rows(txn, imp, step.source_table, target_table, &w)
@@ -1205,14 +1200,10 @@ where
 /// whatever the batch size, where the ORM's multi-row `VALUES` sends one bind parameter per
 /// value and PostgreSQL plans each anew (the target connection keeps no prepared statements,
 /// for transaction poolers): 3–4× faster at 1,000 rows. Returns the stored rows by id.
-async fn insert_json<E>(
+async fn insert_json<E: EntityTrait>(
     txn: &DatabaseTransaction,
     rows: &[(String, String, E::Model)],
-) -> Result<HashMap<Uuid, E::Model>, DbErr>
-where
-    E: EntityTrait,
-    E::Model: Serialize,
-{
+) -> Result<HashMap<Uuid, E::Model>, DbErr> {
     let table = E::default().table_name().replace('"', "");
     let body = rows_json::<E>(rows.iter().map(|(_, _, m)| m));
     let sql = format!(
@@ -1366,6 +1357,23 @@ async fn has_map_rows(
     Ok(found.is_some())
 }
 
+/// `source_key IN (…)` over `keys`, in as few statements as the backend takes: on PostgreSQL one
+/// JSON array parameter for them all (see [`ids_in`]), elsewhere lists of 1,000.
+fn source_keys_in(backend: DbBackend, keys: &[&str]) -> Vec<Expr> {
+    if backend == DbBackend::Postgres {
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        return vec![Expr::cust_with_values(
+            "source_key IN (SELECT json_array_elements_text(CAST($1 AS json)))",
+            [Json::from(keys.to_vec()).to_string()],
+        )];
+    }
+    keys.chunks(1000)
+        .map(|chunk| Expr::col(Alias::new("source_key")).is_in(chunk.iter().map(|k| k.to_string())))
+        .collect()
+}
+
 async fn read_map<'k>(
     txn: &DatabaseTransaction,
     source: &str,
@@ -1374,19 +1382,8 @@ async fn read_map<'k>(
     keys: impl Iterator<Item = &'k str>,
 ) -> Result<HashMap<String, Mapped>, DbErr> {
     let keys: Vec<&str> = keys.collect();
-    let backend = txn.get_database_backend();
     let mut out = HashMap::new();
-    let postgres = backend == DbBackend::Postgres;
-    for chunk in keys.chunks(if postgres { keys.len().max(1) } else { 1000 }) {
-        // PostgreSQL: the keys as one JSON array parameter (see `ids_in`).
-        let keys_in = if postgres {
-            Expr::cust_with_values(
-                "source_key IN (SELECT json_array_elements_text(CAST($1 AS json)))",
-                [Json::from(chunk.to_vec()).to_string()],
-            )
-        } else {
-            Expr::col(Alias::new("source_key")).is_in(chunk.iter().map(|k| k.to_string()))
-        };
+    for keys_in in source_keys_in(txn.get_database_backend(), &keys) {
         let select = Query::select()
             .columns(
                 [

@@ -440,14 +440,7 @@ async fn rerun_carries_source_changes_and_keeps_the_applications() {
 #[tokio::test]
 async fn killed_import_resumes_to_the_same_end_state() {
     let src = kedge_source("").await;
-    let whole = TestDb::migrated(Backend::Postgres).await;
-    assert_eq!(
-        import(&src.url, &whole.url, &["--yes", "--batch-size", "1"])
-            .status
-            .code(),
-        Some(1)
-    );
-    let expected = counts(&whole).await;
+    let expected = uninterrupted_end_state(&src, &["--batch-size", "1"]).await;
     let mut cut_mid_run = 0;
     for delay_ms in [300_u64, 600, 900, 1200] {
         let tgt = TestDb::migrated(Backend::Postgres).await;
@@ -487,24 +480,7 @@ async fn killed_import_resumes_to_the_same_end_state() {
         if running > 0 && counts(&tgt).await != expected {
             cut_mid_run += 1;
         }
-        let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "after a kill at {delay_ms} ms: {}",
-            show(&o)
-        );
-        assert_eq!(
-            report(&o)["status"],
-            "verified",
-            "after a kill at {delay_ms} ms: {}",
-            show(&o)
-        );
-        assert_eq!(
-            counts(&tgt).await,
-            expected,
-            "after a kill at {delay_ms} ms"
-        );
+        assert_resumes(&src, &tgt, &expected, &format!("a kill at {delay_ms} ms")).await;
     }
     assert!(
         cut_mid_run > 0,
@@ -1349,6 +1325,34 @@ async fn the_import_waits_for_the_migration_lock() {
     assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
 }
 
+/// The target's row counts after an uninterrupted import of `src` (extra arguments `args`) into
+/// a fresh PostgreSQL target: the end state an interrupted import must resume to.
+async fn uninterrupted_end_state(src: &TestDb, args: &[&str]) -> BTreeMap<&'static str, i64> {
+    let whole = TestDb::migrated(Backend::Postgres).await;
+    let args = [&["--yes"][..], args].concat();
+    assert_eq!(import(&src.url, &whole.url, &args).status.code(), Some(1));
+    counts(&whole).await
+}
+
+/// The next run after an interruption (`after`) finishes the import: exit 1 (the fixture's
+/// rejects), status `verified`, and the end state of an uninterrupted run.
+async fn assert_resumes(
+    src: &TestDb,
+    tgt: &TestDb,
+    expected: &BTreeMap<&'static str, i64>,
+    after: &str,
+) {
+    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "after {after}: {}", show(&o));
+    assert_eq!(
+        report(&o)["status"],
+        "verified",
+        "after {after}: {}",
+        show(&o)
+    );
+    assert_eq!(counts(tgt).await, *expected, "after {after}");
+}
+
 /// `learndb import kedge` one row a batch, returned once it is writing (its map holds rows).
 async fn spawn_mid_run(src: &TestDb, tgt: &TestDb, dir: &std::path::Path) -> std::process::Child {
     let child = command(&learndb_bin(), dir)
@@ -1386,12 +1390,7 @@ async fn spawn_mid_run(src: &TestDb, tgt: &TestDb, dir: &std::path::Path) -> std
 #[tokio::test]
 async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
     let src = kedge_source("").await;
-    let whole = TestDb::migrated(Backend::Postgres).await;
-    assert_eq!(
-        import(&src.url, &whole.url, &["--yes"]).status.code(),
-        Some(1)
-    );
-    let expected = counts(&whole).await;
+    let expected = uninterrupted_end_state(&src, &[]).await;
     let tgt = TestDb::migrated(Backend::Postgres).await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let child = spawn_mid_run(&src, &tgt, dir.path()).await;
@@ -1412,9 +1411,7 @@ async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
         "{}",
         show(&o)
     );
-    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
-    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
-    assert_eq!(counts(&tgt).await, expected);
+    assert_resumes(&src, &tgt, &expected, "SIGTERM").await;
 }
 
 /// The target's connections dropped by the server in the middle of an import (§27.12): the run
@@ -1422,12 +1419,7 @@ async fn sigterm_stops_after_the_batch_and_the_next_run_resumes() {
 #[tokio::test]
 async fn a_dropped_target_connection_resumes_to_the_same_end_state() {
     let src = kedge_source("").await;
-    let whole = TestDb::migrated(Backend::Postgres).await;
-    assert_eq!(
-        import(&src.url, &whole.url, &["--yes"]).status.code(),
-        Some(1)
-    );
-    let expected = counts(&whole).await;
+    let expected = uninterrupted_end_state(&src, &[]).await;
     let tgt = TestDb::migrated(Backend::Postgres).await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let child = spawn_mid_run(&src, &tgt, dir.path()).await;
@@ -1453,9 +1445,7 @@ async fn a_dropped_target_connection_resumes_to_the_same_end_state() {
         "the drop landed after the run had finished: {}",
         show(&o)
     );
-    let o = import(&src.url, &tgt.url, &["--yes", "--json"]);
-    assert_eq!(report(&o)["status"], "verified", "{}", show(&o));
-    assert_eq!(counts(&tgt).await, expected);
+    assert_resumes(&src, &tgt, &expected, "the dropped connections").await;
 }
 
 /// V6 (§27.12): uniqueness PostgreSQL cannot enforce on attempts, whose keys include

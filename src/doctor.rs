@@ -135,6 +135,14 @@ pub async fn diagnose(session: &Session, connect_ms: u128, connect_timeout: u64)
             format!("learndb refuses to migrate here: {refusal}"),
         ),
     }
+    match engine::writable(&session.server, &session.facts) {
+        Ok(()) => add("writes", Level::Pass, "the server takes writes".into()),
+        Err(refusal) => add(
+            "writes",
+            Level::Warn,
+            format!("changing commands refuse here: {refusal}"),
+        ),
+    }
     add(
         "native enums",
         Level::Pass,

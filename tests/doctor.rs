@@ -61,6 +61,7 @@ async fn a_migrated_database_passes_every_check(backend: Backend) {
     for check in [
         "connection",
         "server",
+        "writes",
         "native enums",
         "check constraints",
         "tidb",

@@ -139,6 +139,7 @@ async fn tidb_without_enforced_checks_or_new_collations_is_refused_before_anythi
                 tidb_check_constraints: Some(false),
                 tidb_new_collation: Some(true),
                 tidb_max_txn_ttl_ms: None,
+                read_only: None,
             },
             "SET GLOBAL tidb_enable_check_constraint = ON",
         ),
@@ -147,6 +148,7 @@ async fn tidb_without_enforced_checks_or_new_collations_is_refused_before_anythi
                 tidb_check_constraints: Some(true),
                 tidb_new_collation: Some(false),
                 tidb_max_txn_ttl_ms: None,
+                read_only: None,
             },
             "old collation framework",
         ),
@@ -172,6 +174,7 @@ async fn tidb_without_enforced_checks_or_new_collations_is_refused_before_anythi
             tidb_check_constraints: Some(true),
             tidb_new_collation: Some(true),
             tidb_max_txn_ttl_ms: None,
+            read_only: None,
         },
     );
     let text = old
@@ -195,6 +198,7 @@ async fn the_tidb_profile_migrates_with_every_declared_check_found_in_the_catalo
         tidb_check_constraints: Some(true),
         tidb_new_collation: Some(true),
         tidb_max_txn_ttl_ms: Some(600_000),
+        read_only: None,
     };
     let runner = Runner::<Migrator>::for_target(&t.db, &t.target())
         .with_server(engine::identify(DbBackend::MySql, TIDB), &facts);

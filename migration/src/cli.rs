@@ -383,7 +383,13 @@ async fn schema_sql(backend: SqlBackend) -> Result<(), CliError> {
 /// Logs to stderr through the scrubbing writer: `warn` by default, `info` with `verbose`,
 /// `RUST_LOG` when set.
 pub fn init_logging(verbose: bool) {
-    let default = if verbose { "info" } else { "warn" };
+    // Driver logs only with -v: a pool's "error occurred while testing the connection" WARN
+    // would come before the one `error:` line that already says what failed.
+    let default = if verbose {
+        "info"
+    } else {
+        "warn,sqlx=off,sqlx_core=off,sqlx_mysql=off,sqlx_postgres=off,sqlx_sqlite=off,sea_orm=off,sea_orm_migration=off"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // A second initialisation (tests calling run twice) is harmless; ignore it.
@@ -586,6 +592,17 @@ impl Session {
             .with_server(self.server.clone(), &self.facts)
             .uncached_statements(true)
     }
+
+    /// Refuses a command that would change the database (`what`: "seed", "import into") on a
+    /// standby or read-only server, before it starts ([`engine::writable`]).
+    pub fn refuse_read_only(&self, what: &str) -> Result<(), String> {
+        engine::writable(&self.server, &self.facts).map_err(|refusal| {
+            format!(
+                "refusing to {what} {}: {refusal}; nothing was changed",
+                self.target
+            )
+        })
+    }
 }
 
 /// Resolves the database as the migrate commands do (the URL given, `DATABASE_URL`, `.env`,
@@ -615,7 +632,11 @@ pub async fn open_target(
                 target.scrub(&error_line(&e))
             ),
         })?;
-    let header = format!("{}\nServer: {server}", describe(&target, environment));
+    let role = facts
+        .read_only
+        .map(|r| format!(" ({})", r.describe()))
+        .unwrap_or_default();
+    let header = format!("{}\nServer: {server}{role}", describe(&target, environment));
     Ok(Session {
         target,
         db,

@@ -147,6 +147,33 @@ pub struct Facts {
     pub tidb_new_collation: Option<bool>,
     /// TiDB `performance.max-txn-ttl` in milliseconds, the longest a `GET_LOCK` lasts.
     pub tidb_max_txn_ttl_ms: Option<u64>,
+    /// Why the server takes no writes, when it takes none ([`ReadOnly`]).
+    pub read_only: Option<ReadOnly>,
+}
+
+/// Why a server accepts reads only: every changing command refuses there before it starts
+/// ([`writable`]), while `status`, `verify`, `diff`, `docs` and `doctor` work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadOnly {
+    /// PostgreSQL `pg_is_in_recovery()`: a hot standby replaying its primary's WAL.
+    Standby,
+    /// PostgreSQL `transaction_read_only` on outside any transaction
+    /// (`default_transaction_read_only`, set for the server, the database or the user).
+    DefaultReadOnly,
+    /// MySQL family `@@GLOBAL.read_only` or `super_read_only`: a replica, as a rule.
+    ReadOnlyServer,
+}
+
+impl ReadOnly {
+    /// The server's role in a few words, for the `Server:` line and `doctor`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReadOnly::Standby => "hot standby, read-only (pg_is_in_recovery() is true)",
+            ReadOnly::DefaultReadOnly => "read-only session (default_transaction_read_only is on)",
+            ReadOnly::ReadOnlyServer => "read-only server (read_only is ON: a replica, as a rule)",
+        }
+    }
 }
 
 /// How learndb migrates on one engine.
@@ -253,6 +280,27 @@ fn decide_tidb(server: &Server, facts: &Facts) -> Result<Profile, Refusal> {
     })
 }
 
+/// Whether changing commands may run on this server: not on a standby or a read-only server,
+/// where the first write would fail after the command started (and a replica must not diverge
+/// from its primary). Pure, like [`decide`].
+pub fn writable(server: &Server, facts: &Facts) -> Result<(), Refusal> {
+    let Some(read_only) = facts.read_only else {
+        return Ok(());
+    };
+    let fix = match read_only {
+        ReadOnly::Standby | ReadOnly::ReadOnlyServer => {
+            "point DIRECT_DATABASE_URL (or --database-url) at the primary; status, verify, diff, docs and doctor work here"
+        }
+        ReadOnly::DefaultReadOnly => {
+            "connect as a user or to a database without default_transaction_read_only, or point DIRECT_DATABASE_URL at the primary"
+        }
+    };
+    Err(Refusal {
+        reason: format!("{server} is a {}", read_only.describe()),
+        fix: fix.into(),
+    })
+}
+
 /// Identifies the server behind `db` and reads the facts [`decide`] needs.
 pub async fn inspect(db: &DatabaseConnection) -> Result<(Server, Facts), DbErr> {
     let backend = db.get_database_backend();
@@ -263,7 +311,10 @@ pub async fn inspect(db: &DatabaseConnection) -> Result<(Server, Facts), DbErr> 
     }
     .unwrap_or_default();
     let server = identify(backend, &reported);
-    let mut facts = Facts::default();
+    let mut facts = Facts {
+        read_only: read_only(db, backend).await,
+        ..Facts::default()
+    };
     if server.flavor == Flavor::Tidb {
         facts.tidb_check_constraints = one_text(
             db,
@@ -284,6 +335,50 @@ pub async fn inspect(db: &DatabaseConnection) -> Result<(Server, Facts), DbErr> 
         facts.tidb_max_txn_ttl_ms = tidb_max_txn_ttl(db).await;
     }
     Ok((server, facts))
+}
+
+/// Whether the server takes writes ([`ReadOnly`]); `None` also when it cannot tell (SQLite,
+/// a server without the setting), so the command goes on and the server has the last word.
+async fn read_only(db: &DatabaseConnection, backend: DbBackend) -> Option<ReadOnly> {
+    let yes = |v: Option<String>| {
+        v.is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "on" | "t" | "true"
+            )
+        })
+    };
+    match backend {
+        DbBackend::Postgres => {
+            if yes(
+                pg_simple_text(db, "SELECT CAST(pg_is_in_recovery() AS text)")
+                    .await
+                    .ok()?,
+            ) {
+                Some(ReadOnly::Standby)
+            } else if yes(
+                pg_simple_text(db, "SELECT current_setting('transaction_read_only')")
+                    .await
+                    .ok()?,
+            ) {
+                Some(ReadOnly::DefaultReadOnly)
+            } else {
+                None
+            }
+        }
+        DbBackend::MySql => {
+            // `super_read_only` is MySQL's alone; MariaDB has `read_only` (which binds users
+            // without READ ONLY ADMIN, and a replica is read-only for everyone in practice).
+            let global = |name: &str| format!("SELECT CAST(@@GLOBAL.{name} AS CHAR) AS v");
+            let read_only = yes(one_text(db, &global("read_only")).await.ok().flatten());
+            let super_read_only = yes(one_text(db, &global("super_read_only"))
+                .await
+                .ok()
+                .flatten());
+            (read_only || super_read_only).then_some(ReadOnly::ReadOnlyServer)
+        }
+        _ => None,
+    }
 }
 
 /// `performance.max-txn-ttl` of the TiDB server we are connected to, from `SHOW CONFIG`.
@@ -354,7 +449,47 @@ mod tests {
             tidb_check_constraints: Some(true),
             tidb_new_collation: Some(true),
             tidb_max_txn_ttl_ms: None,
+            read_only: None,
         }
+    }
+
+    #[test]
+    fn a_standby_or_read_only_server_refuses_changes_naming_the_primary() {
+        let pg = identify(DbBackend::Postgres, POSTGRES_15);
+        assert!(writable(&pg, &Facts::default()).is_ok());
+        let standby = Facts {
+            read_only: Some(ReadOnly::Standby),
+            ..Facts::default()
+        };
+        let text = writable(&pg, &standby).unwrap_err().to_string();
+        for needle in [
+            "PostgreSQL 15.20 is a hot standby",
+            "pg_is_in_recovery",
+            "DIRECT_DATABASE_URL",
+            "primary",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        // Reads are still decided as on the primary.
+        assert!(decide(&pg, &standby).is_ok());
+        let session = Facts {
+            read_only: Some(ReadOnly::DefaultReadOnly),
+            ..Facts::default()
+        };
+        let text = writable(&pg, &session).unwrap_err().to_string();
+        assert!(text.contains("default_transaction_read_only"), "{text}");
+        let replica = Facts {
+            read_only: Some(ReadOnly::ReadOnlyServer),
+            ..Facts::default()
+        };
+        let maria = identify(DbBackend::MySql, MARIADB_1011);
+        let text = writable(&maria, &replica).unwrap_err().to_string();
+        assert!(
+            text.contains("MariaDB 10.11.6 is a read-only server (read_only is ON")
+                && text.contains("DIRECT_DATABASE_URL"),
+            "{text}"
+        );
+        assert!(!text.contains('\n'));
     }
 
     #[test]

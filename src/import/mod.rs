@@ -370,6 +370,12 @@ async fn execute(args: &ImportArgs) -> Result<(), ImportError> {
             CliError::Connect(c) => ImportError::BadInput(c.to_string()),
             other => ImportError::Failed(other.to_string()),
         })?;
+    // A standby or read-only target: refused before the source is even opened.
+    if !args.dry_run && !args.verify {
+        session
+            .refuse_read_only("import into")
+            .map_err(ImportError::Refused)?;
+    }
     let source_name = args.source_name.clone().unwrap_or_else(|| code.to_owned());
     if source_name.is_empty() || source_name.len() > 64 {
         return Err(ImportError::BadInput(

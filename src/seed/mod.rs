@@ -255,6 +255,9 @@ pub async fn run(args: SeedArgs) -> Result<(), CliError> {
     let _ = writeln!(std::io::stdout(), "{}", session.header);
     let target = session.target.to_string();
 
+    session
+        .refuse_read_only("seed")
+        .map_err(CliError::Refused)?;
     let status = session.runner().status().await?;
     if status.applied == 0 || status.pending > 0 || status.problems > 0 {
         return Err(CliError::Refused(format!(

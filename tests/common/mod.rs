@@ -15,6 +15,8 @@
 pub mod catalog;
 pub mod factories;
 pub mod halfway;
+pub mod private;
+pub mod proxy;
 pub mod rows;
 pub mod service;
 pub mod spec;

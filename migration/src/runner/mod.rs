@@ -103,6 +103,19 @@ pub enum Resolution {
 pub struct Engine {
     pub server: Server,
     pub decision: Result<Profile, Refusal>,
+    /// Whether changing commands may run: not on a standby or a read-only server
+    /// ([`engine::writable`]).
+    pub writable: Result<(), Refusal>,
+}
+
+impl Engine {
+    fn of(server: Server, facts: &Facts) -> Self {
+        Self {
+            decision: engine::decide(&server, facts),
+            writable: engine::writable(&server, facts),
+            server,
+        }
+    }
 }
 
 /// The runner for migrator `M` on one database.
@@ -156,8 +169,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// Uses what the caller already found out about the server ([`engine::inspect`]) instead of
     /// asking it again.
     pub fn with_server(self, server: Server, facts: &Facts) -> Self {
-        let decision = engine::decide(&server, facts);
-        let _ = self.engine.set(Engine { server, decision });
+        let _ = self.engine.set(Engine::of(server, facts));
         self
     }
 
@@ -169,22 +181,23 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
         let (server, facts) = engine::inspect(self.db)
             .await
             .map_err(self.db_err("identifying the database server"))?;
-        let decision = engine::decide(&server, &facts);
         Ok(self
             .engine
-            .get_or_init(|| Engine { server, decision })
+            .get_or_init(|| Engine::of(server, &facts))
             .clone())
     }
 
-    /// How migrations run on this server, or why they do not.
+    /// How migrations run on this server, or why they do not; also refused on a server that
+    /// takes no writes, since every caller is about to change something.
     async fn profile(&self) -> Result<Profile, RunError> {
-        self.engine()
-            .await?
-            .decision
-            .map_err(|refusal| RunError::Refused {
-                target: self.target.to_string(),
-                refusal,
-            })
+        let engine = self.engine().await?;
+        let refused = |refusal| RunError::Refused {
+            target: self.target.to_string(),
+            refusal,
+        };
+        let profile = engine.decision.map_err(refused)?;
+        engine.writable.map_err(refused)?;
+        Ok(profile)
     }
 
     pub fn options(mut self, options: Options) -> Self {
@@ -470,6 +483,14 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 Resolution::RolledBack if unfinished => {
                     self.undo(&version).await?;
                 }
+                // Pending, but objects it creates exist: leftovers of a run whose history was
+                // lost (an older learndb, a connection lost on its first statement), which `up`
+                // refuses to build over. Its `down()` takes them back.
+                Resolution::RolledBack
+                    if !applied && !self.leftovers(&version).await?.is_empty() =>
+                {
+                    self.undo(&version).await?;
+                }
                 _ => {
                     return Err(RunError::NothingToResolve {
                         version: version.clone(),
@@ -485,6 +506,23 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             Ok(version.clone())
         })
         .await
+    }
+
+    /// The tables, views and types `version`'s `up()` creates that exist already.
+    async fn leftovers(&self, version: &str) -> Result<Vec<Object>, RunError> {
+        let migration = Self::migration(version).ok_or_else(|| self.missing(version))?;
+        let err = self.db_err("reading the catalog");
+        let work = Work::new(self.backend(), migration.as_ref(), Direction::Up)
+            .await
+            .map_err(&err)?;
+        let existing = untracked::existing(self.db).await.map_err(&err)?;
+        Ok(work
+            .statements
+            .iter()
+            .flatten()
+            .filter_map(|s| untracked::created_by(&s.sql))
+            .filter(|o| existing.contains(o))
+            .collect())
     }
 
     fn missing(&self, version: &str) -> RunError {

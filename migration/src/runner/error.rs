@@ -53,7 +53,7 @@ pub enum RunError {
     #[error("{0}")]
     Plan(#[from] PlanError),
     #[error(
-        "refusing to apply {version} on {target}: {objects} already exist(s), but seaql_migrations does not record {version} as applied{note}; if it is applied, record it with `resolve {version} --applied`; if they are leftovers, drop them; nothing was changed"
+        "refusing to apply {version} on {target}: {objects} already exist(s), but seaql_migrations does not record {version} as applied{note}; if they are leftovers of an unfinished run of {version}, `resolve {version} --rolled-back` takes them back with its down(); if {version} is applied, record it with `resolve {version} --applied`; nothing was changed"
     )]
     Untracked {
         version: String,

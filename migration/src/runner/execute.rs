@@ -379,6 +379,7 @@ impl Executor<'_> {
         pinned.close().await;
         if let Err((e, 0)) = &outcome
             && work.statements.is_some()
+            && !e.outcome_unknown
         {
             // Its first statement failed, so nothing of it ran: put back the row it had.
             match previous {
@@ -401,6 +402,11 @@ impl Executor<'_> {
             marker.error = Some(self.target.scrub(&one_line(&e.message)));
             history::put(self.db, &marker).await.map_err(&err)?;
             let after = match work.direction {
+                _ if e.outcome_unknown => format!(
+                    "the connection ended while statement {} of {total} ran, so the server may have completed it; {version} is recorded as {} and every run refuses until you run `up --recover` (takes back whatever of it exists, then applies it again)",
+                    done + 1,
+                    failed.as_str()
+                ),
                 Direction::Up => format!(
                     "it runs without a transaction here, so {done} of its {total} statements are in place; it is recorded as failed and every run refuses until you run `up --recover` (undoes them and applies it again) or `resolve {version} --rolled-back`"
                 ),
@@ -765,6 +771,10 @@ pub struct StatementError {
     pub blockers: Option<String>,
     /// What to do about it, when the runner can tell.
     pub hint: Option<String>,
+    /// The server did not say how the statement ended: the connection was lost, killed or the
+    /// server shut down while it ran. The server may have completed it (DDL commits on its own
+    /// on the MySQL family), so the runner must not assume it did not.
+    pub outcome_unknown: bool,
 }
 
 impl StatementError {
@@ -804,6 +814,7 @@ impl StatementError {
             || lower.contains("duplicate entry")
             || lower.contains("unique constraint failed");
         StatementError {
+            outcome_unknown: outcome_unknown(&err, code.as_deref()),
             message,
             lock_timeout,
             missing_object,
@@ -813,6 +824,25 @@ impl StatementError {
             hint: None,
         }
     }
+}
+
+/// Whether `err` leaves the statement's outcome unknown: no error reported by the server about
+/// the statement (an I/O error, a closed connection, a pool that gave up), or an error that
+/// reports the connection's end rather than the statement's (SQLSTATE class 08; PostgreSQL's
+/// 57P01–57P03 shutdown codes; MariaDB/MySQL 70100 "connection was killed").
+fn outcome_unknown(err: &DbErr, code: Option<&str>) -> bool {
+    let reported_by_server = match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => e.as_database_error().is_some(),
+        DbErr::Exec(RuntimeErr::Internal(_)) | DbErr::Query(RuntimeErr::Internal(_)) => true,
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => false,
+        _ => true,
+    };
+    !reported_by_server
+        || code.is_some_and(|c| {
+            c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03" | "70100")
+        })
 }
 
 /// The SQLSTATE of a database error, when the driver reports one.

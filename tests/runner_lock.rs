@@ -560,3 +560,89 @@ async fn a_lock_lost_during_up_stops_the_run_before_the_next_migration() {
     expected.sort();
     assert_eq!(applied, expected, "nothing may run after the lock was lost");
 }
+
+fn signal(child: &std::process::Child, sig: &str) {
+    let o = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "kill {sig}: {o:?}");
+}
+
+/// An `up` on SQLite frozen (SIGSTOP) while it holds SQLite's write lock: `status`, `verify` and
+/// `doctor` wait for it as long as --connect-timeout says, and if it is not released name the
+/// learndb run that holds it, in one line; once the run goes on, the waiting `status` succeeds.
+#[test]
+fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
+    let bin = learndb_bin();
+    for attempt in 1..=20 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+        let mut up = migrate_command(dir.path(), &url, &["up"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Freeze it at moments spread over the run until readers meet its write lock.
+        let mut caught = None;
+        for step in 0..400u64 {
+            std::thread::sleep(std::time::Duration::from_millis(
+                3 + (step * 7 + attempt) % 11,
+            ));
+            signal(&up, "-STOP");
+            if up.try_wait().unwrap().is_some() {
+                break;
+            }
+            let probe = command(&bin, dir.path())
+                .args(["migrate", "-u", &url, "status", "--connect-timeout", "1"])
+                .output()
+                .unwrap();
+            if stderr(&probe).contains("is locked") {
+                caught = Some(probe);
+                break;
+            }
+            signal(&up, "-CONT");
+        }
+        let Some(probe) = caught else {
+            signal(&up, "-CONT");
+            up.wait().unwrap();
+            continue;
+        };
+        for args in [
+            vec!["migrate", "-u", &url, "status", "--connect-timeout", "1"],
+            vec!["verify", "-u", &url, "--connect-timeout", "1"],
+            vec!["doctor", "-u", &url, "--connect-timeout", "1"],
+        ] {
+            let o = if args[1] == "-u" && args[0] == "migrate" {
+                probe.clone()
+            } else {
+                command(&bin, dir.path()).args(&args).output().unwrap()
+            };
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", show(&o));
+            assert_eq!(err.lines().count(), 1, "{args:?}: {}", show(&o));
+            for needle in [
+                "is locked: a learndb migration (",
+                " since ",
+                "after 1 s",
+                "--connect-timeout",
+            ] {
+                assert!(err.contains(needle), "{args:?} lacks {needle:?}: {err}");
+            }
+        }
+        // A reader that waits long enough sees the run through.
+        let waiting = command(&bin, dir.path())
+            .args(["migrate", "-u", &url, "status", "--connect-timeout", "30"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        signal(&up, "-CONT");
+        let o = waiting.wait_with_output().unwrap();
+        assert!(o.status.success(), "the waiting status: {}", show(&o));
+        assert!(up.wait().unwrap().success());
+        return;
+    }
+    panic!("in 20 runs of `up`, no moment was found where SQLite's write lock kept readers out");
+}

@@ -77,6 +77,16 @@ pub enum ConnectError {
         "cannot open {target}: {reason}; check that the folder exists and is writable (add ?mode=rwc to create a new file)"
     )]
     SqliteOpen { target: String, reason: String },
+    /// SQLite's write lock is held by another connection longer than the connect timeout.
+    #[error(
+        "{target} is locked: {holder} holds its write lock, still after {waited} s of waiting (SQLite: {reason}); wait until it finishes, or raise --connect-timeout"
+    )]
+    SqliteBusy {
+        target: String,
+        holder: String,
+        waited: u64,
+        reason: String,
+    },
     #[error("cannot connect to {target}: {reason}")]
     Other { target: String, reason: String },
 }
@@ -310,14 +320,16 @@ impl Target {
         // A few cached statements on SQLite: learndb's statements run once (DDL, catalog reads)
         // or are bulk inserts of up to 32,766 parameters, whose compiled programs take MBs
         // each; sqlx's default of 100 of them held 200 MB while seeding scale 100.
+        // SQLite's write lock is waited for as long as a server is waited for (`--connect-timeout`,
+        // not sqlx's fixed 5 s): a reader meets it while a migration commits.
         #[cfg(feature = "sqlite")]
-        options.map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(4));
+        options.map_sqlx_sqlite_opts(move |o| o.statement_cache_capacity(4).busy_timeout(timeout));
         let attempt =
             tokio::time::timeout(timeout + Duration::from_secs(1), Database::connect(options))
                 .await;
         match attempt {
             Ok(Ok(db)) => Ok(db),
-            Ok(Err(err)) => Err(self.classify(&err)),
+            Ok(Err(err)) => Err(self.classify(&err, timeout)),
             Err(_) => Err(ConnectError::Unreachable {
                 target: self.to_string(),
                 reason: format!("no answer within {} s", timeout.as_secs()),
@@ -374,7 +386,7 @@ impl Target {
         }
     }
 
-    fn classify(&self, err: &DbErr) -> ConnectError {
+    fn classify(&self, err: &DbErr, timeout: Duration) -> ConnectError {
         let target = self.to_string();
         let reason = self.scrub(&one_line(&sqlx_message(err)));
         let sqlx_err = match err {
@@ -417,6 +429,20 @@ impl Target {
                                 "create it first (`CREATE DATABASE {}`) or fix DATABASE_URL",
                                 self.database_name()
                             ),
+                        }
+                    }
+                    // SQLITE_BUSY and SQLITE_LOCKED with their extended codes.
+                    (DbBackend::Sqlite, code)
+                        if code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)) =>
+                    {
+                        ConnectError::SqliteBusy {
+                            holder: crate::runner::lock::sqlite_holder(self).map_or_else(
+                                || "another connection (not a learndb migration)".to_owned(),
+                                |who| format!("a learndb migration ({who})"),
+                            ),
+                            waited: timeout.as_secs(),
+                            target,
+                            reason,
                         }
                     }
                     (DbBackend::Sqlite, _) => ConnectError::SqliteOpen { target, reason },

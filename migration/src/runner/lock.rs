@@ -683,28 +683,36 @@ pub async fn holder<C: ConnectionTrait>(target: &Target, db: &C) -> Result<Optio
                 None => format!("connection {id}"),
             }))
         }
-        _ => {
-            for path in sqlite_lock_files(target, db).await {
-                let Ok(file) = File::open(&path) else {
-                    continue;
-                };
-                match file.try_lock_shared() {
-                    Ok(()) => {
-                        let _ = file.unlock();
-                    }
-                    Err(_) => {
-                        let who = std::fs::read_to_string(&path).unwrap_or_default();
-                        return Ok(Some(if who.trim().is_empty() {
-                            format!("another process (lock file {})", path.display())
-                        } else {
-                            who.trim().to_owned()
-                        }));
-                    }
-                }
+        _ => Ok(holder_of_files(sqlite_lock_files(target, db).await)),
+    }
+}
+
+/// Who holds the migration lock of a SQLite target, read from its lock files without a
+/// connection (when SQLite itself says "database is locked", there may be none to be had).
+pub fn sqlite_holder(target: &Target) -> Option<String> {
+    holder_of_files(target.sqlite_path().map(lock_files_of).unwrap_or_default())
+}
+
+fn holder_of_files(paths: Vec<PathBuf>) -> Option<String> {
+    for path in paths {
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        match file.try_lock_shared() {
+            Ok(()) => {
+                let _ = file.unlock();
             }
-            Ok(None)
+            Err(_) => {
+                let who = std::fs::read_to_string(&path).unwrap_or_default();
+                return Some(if who.trim().is_empty() {
+                    format!("another process (lock file {})", path.display())
+                } else {
+                    who.trim().to_owned()
+                });
+            }
         }
     }
+    None
 }
 
 #[cfg(test)]

@@ -291,7 +291,9 @@ fn applied_set(status: &StatusReport) -> (BTreeSet<String>, Vec<String>) {
     let mut notes = Vec::new();
     for row in &status.migrations {
         match &row.state {
-            MigrationState::Applied | MigrationState::ChecksumChanged => {
+            MigrationState::Applied
+            | MigrationState::ChecksumChanged
+            | MigrationState::ForeignKeysMissing => {
                 applied.insert(row.version.clone());
             }
             MigrationState::Pending | MigrationState::OutOfOrder => {}

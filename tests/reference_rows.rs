@@ -34,6 +34,11 @@ on_every_backend!(
     seed_down_removes_only_its_system_rows_and_up_restores_them
 );
 
+on_every_backend!(
+    rolling_back_the_seed_says_first_which_rows_go_and_up_brings_the_reference_rows_back,
+    rolling_back_the_seed_says_first_which_rows_go_and_up_brings_the_reference_rows_back
+);
+
 const fn seed_id(n: u128) -> Uuid {
     Uuid::from_u128(0x00000000_0000_7000_8000_000000000000 | n)
 }
@@ -625,4 +630,67 @@ fn is_null(column: &str) -> Expr {
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> T {
     row.try_get::<T>("", column)
         .unwrap_or_else(|e| panic!("reading {column}: {e}"))
+}
+
+/// `down` past module 19 deletes the anonymous user (its guest sessions go with it, ON DELETE
+/// CASCADE) and the page sizes a user's template points at (unlinked, SET NULL). The command
+/// says so with counts before it changes anything (the same lines a terminal sees above its
+/// question), and `up` brings the reference rows back.
+async fn rolling_back_the_seed_says_first_which_rows_go_and_up_brings_the_reference_rows_back(
+    backend: Backend,
+) {
+    let t = TestDb::migrated(backend).await;
+    let b = backend;
+    let new = Uuid::now_v7;
+    let ada = new();
+    insert(&t, user(b, ada)).await;
+    insert(&t, template_preset(b, new(), A4, ada)).await;
+    for _ in 0..2 {
+        insert(&t, common::factories::users::user_session(new(), ANONYMOUS)).await;
+    }
+    let before = counts(&t).await;
+    let seed = common::migration_of_group("seed");
+    let names = common::migration_names();
+    let before_seed = &names[names.iter().position(|n| *n == seed).unwrap() - 1];
+    let o = common::learndb_migrate(&t.url, &["down", "--to", before_seed, "--yes"], &[]);
+    assert!(o.status.success(), "{b:?}: {}", common::show(&o));
+    let out = common::stdout(&o);
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("Rows: ")).collect();
+    let users_line = format!("Rows: {seed} deletes 1 row of users; ");
+    let users = rows
+        .iter()
+        .find(|l| l.starts_with(&users_line))
+        .unwrap_or_else(|| panic!("{b:?}: no line for the anonymous user: {out}"));
+    assert!(
+        users.contains("deletes 2 rows of user_sessions with them (ON DELETE CASCADE"),
+        "{b:?}: {users}"
+    );
+    let sizes = rows
+        .iter()
+        .find(|l| l.starts_with(&format!("Rows: {seed} deletes 4 rows of page_size_presets")))
+        .unwrap_or_else(|| panic!("{b:?}: no line for the page sizes: {out}"));
+    // The three seeded templates went with the statement before; only Ada's is unlinked.
+    assert!(
+        sizes.contains("sets template_presets.page_size_preset_id to NULL in 1 row"),
+        "{b:?}: {sizes}"
+    );
+    let first_rows = out.find("Rows: ").unwrap();
+    let first_change = out.find("Rolled back").unwrap_or(out.len());
+    assert!(
+        first_rows < first_change,
+        "{b:?}: said after the change: {out}"
+    );
+    assert_eq!(
+        count(
+            &t,
+            "user_sessions",
+            Expr::col(Alias::new("user_id")).eq(ANONYMOUS)
+        )
+        .await,
+        0
+    );
+
+    let o = common::learndb_migrate(&t.url, &["up"], &[]);
+    assert!(o.status.success(), "{b:?}: {}", common::show(&o));
+    assert_eq!(counts(&t).await, before, "{b:?}: reference rows after up");
 }

@@ -478,8 +478,11 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
         cli.options.direct_url.as_deref(),
         cli.options.db.database_url.as_deref(),
     )?;
-    if let Some(question) = destructive(&command) {
-        confirm(&question, &target, &environment).map_err(CliError::Refused)?;
+    // Refusals that need no database come first; the question itself is asked once the rows
+    // a rollback would change have been counted.
+    let question = destructive(&command);
+    if let Some(question) = &question {
+        refuse_unconfirmed(question, &target, &environment).map_err(CliError::Refused)?;
     }
     let session = open_target(target, &environment, cli.options.db.connect_timeout).await?;
     let mut header = session.header.clone();
@@ -506,6 +509,23 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
             Duration::from_millis(cli.options.ddl_lock_timeout),
             cli.options.ddl_retries,
         );
+    if let Some(question) = &question {
+        let rolled_back = match &command {
+            MigrateCommand::Down { range, .. } => Some(selection(range, Selection::Count(1))),
+            MigrateCommand::Refresh { .. } | MigrateCommand::Reset { .. } => Some(Selection::All),
+            _ => None,
+        };
+        let rows = match rolled_back {
+            Some(chosen) => runner.down_impact(&chosen).await?,
+            None => Vec::new(),
+        };
+        for line in &rows {
+            say!("Rows: {line}");
+        }
+        if !question.1.yes {
+            ask(question, &session.target, !rows.is_empty()).map_err(CliError::Refused)?;
+        }
+    }
     let result = dispatch(runner, &session.target, command).await;
     session.db.close_by_ref().await.ok();
     result
@@ -783,9 +803,9 @@ fn destructive(command: &MigrateCommand) -> Option<(String, Confirm)> {
     Some((what, confirm.clone()))
 }
 
-/// Guard rails: production refuses unless --allow-destructive; otherwise --yes, or a "yes"
-/// typed on a terminal. A refusal is the message to show.
-fn confirm(
+/// Guard rails: production refuses unless --allow-destructive; otherwise --yes, or a terminal
+/// to ask on ([`ask`]). A refusal is the message to show.
+fn refuse_unconfirmed(
     (what, flags): &(String, Confirm),
     target: &Target,
     environment: &Environment,
@@ -795,15 +815,22 @@ fn confirm(
             "refusing to {what} on {target}: the environment is {environment}; add --allow-destructive if this is really intended, or set LEARNDB_ENV=development"
         ));
     }
-    if flags.yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
+    if !flags.yes && !std::io::stdin().is_terminal() {
         return Err(format!(
             "refusing to {what} on {target} without confirmation: stdin is not a terminal; add --yes"
         ));
     }
-    ask!("This will {what} on {target}.\nType 'yes' to continue: ");
+    Ok(())
+}
+
+/// Asks on the terminal; only a typed "yes" goes on.
+fn ask((what, _): &(String, Confirm), target: &Target, rows: bool) -> Result<(), String> {
+    let rows = if rows {
+        ", changing the rows listed above"
+    } else {
+        ""
+    };
+    ask!("This will {what} on {target}{rows}.\nType 'yes' to continue: ");
     std::io::stderr().flush().ok();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();

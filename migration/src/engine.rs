@@ -186,6 +186,11 @@ pub struct Profile {
     /// catalog (the MySQL family: TiDB with the switch off and MySQL before 8.0.16 accept CHECK
     /// and keep nothing).
     pub verify_checks: bool,
+    /// Add foreign keys to existing tables in place (`foreign_key_checks = 0` for the statement,
+    /// `ALGORITHM=INPLACE`, then a query for rows that break it) instead of MySQL's copying
+    /// ALTER: MariaDB killed while a copying ALTER waits for a reader of the table recovers with
+    /// the table's other foreign keys gone (tests/server_crash.rs). MySQL and MariaDB.
+    pub inplace_foreign_keys: bool,
     /// What an operator should know about this engine, printed once per run.
     pub notes: Vec<String>,
 }
@@ -211,11 +216,15 @@ pub fn decide(server: &Server, facts: &Facts) -> Result<Profile, Refusal> {
     let standard = |transactional_ddl: bool, verify_checks: bool| Profile {
         transactional_ddl,
         verify_checks,
+        inplace_foreign_keys: false,
         notes: Vec::new(),
     };
     match server.flavor {
         Flavor::Postgres | Flavor::Sqlite => Ok(standard(true, false)),
-        Flavor::MySql | Flavor::MariaDb => Ok(standard(false, true)),
+        Flavor::MySql | Flavor::MariaDb => Ok(Profile {
+            inplace_foreign_keys: true,
+            ..standard(false, true)
+        }),
         Flavor::Cockroach => Err(Refusal {
             reason: format!(
                 "{server} is not PostgreSQL where learndb's safety rests on it: pg_try_advisory_lock always succeeds (there is no migration lock), DDL in a transaction is not atomic (each statement commits on its own since 25.1), `integer` columns are 64-bit, and PostgreSQL partitioning (attempts) and DROP TYPE … CASCADE are unsupported"
@@ -225,6 +234,7 @@ pub fn decide(server: &Server, facts: &Facts) -> Result<Profile, Refusal> {
         Flavor::Yugabyte => Ok(Profile {
             transactional_ddl: false,
             verify_checks: false,
+            inplace_foreign_keys: false,
             notes: vec![format!(
                 "{server}: each DDL statement commits on its own, so every migration is journaled statement by statement (as on MySQL) instead of running in one transaction; a failed migration is recorded and `up --recover` takes it back"
             )],
@@ -268,6 +278,7 @@ fn decide_tidb(server: &Server, facts: &Facts) -> Result<Profile, Refusal> {
     Ok(Profile {
         transactional_ddl: false,
         verify_checks: true,
+        inplace_foreign_keys: false,
         notes: vec![format!(
             "{server}: the migration lock (GET_LOCK) is a lease of at most max-txn-ttl ({} s{}); a run longer than that can lose it while another run starts, and a crashed TiDB server releases it only after about 20 s",
             ttl / 1000,
@@ -557,7 +568,10 @@ mod tests {
         assert!(sqlite.transactional_ddl);
         for reported in [MYSQL_80, MARIADB_1011] {
             let p = decide(&identify(DbBackend::MySql, reported), &Facts::default()).unwrap();
-            assert!(!p.transactional_ddl && p.verify_checks, "{reported}");
+            assert!(
+                !p.transactional_ddl && p.verify_checks && p.inplace_foreign_keys,
+                "{reported}"
+            );
         }
     }
 

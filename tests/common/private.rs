@@ -316,6 +316,33 @@ impl PrivateMariaDb {
         format!("mysql://root@127.0.0.1:{}/{db}", self.port)
     }
 
+    /// Kills the server with SIGKILL, as a crash or an OOM kill does, and waits until it is gone.
+    pub fn kill9(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+        // The port is free again once the kernel closed the listening socket.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "the killed MariaDB still answers"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts the server again on its data directory (InnoDB's crash recovery runs first).
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// The server's error log (crash recovery reports go there).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// Runs `sql` with the mariadb client.
     pub fn sql(&self, sql: &str) -> String {
         let o = checked(

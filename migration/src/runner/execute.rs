@@ -32,6 +32,7 @@ use sea_orm_migration::{MigrationTrait, SchemaManager};
 use super::capture::{Direction, capture_statements, checksum};
 use super::history::{self, Record, State};
 use super::interrupt::{self, Signal};
+use super::keys::backquoted;
 use super::{Options, RunError};
 use crate::connect::{Target, error_line, one_line};
 
@@ -136,6 +137,8 @@ pub struct Executor<'r> {
     pub transactional_ddl: bool,
     /// Whether to check, after each migration, that the CHECK constraints it declared exist.
     pub verify_checks: bool,
+    /// Whether `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` runs in place ([`AddedForeignKey`]).
+    pub inplace_foreign_keys: bool,
 }
 
 impl Executor<'_> {
@@ -440,6 +443,32 @@ impl Executor<'_> {
         txn.commit().await.map_err(&err)
     }
 
+    /// Adds back a foreign key the server lost, with the statement of the migration that
+    /// declared it ([`super::keys`]): in place and checked against the rows where the profile
+    /// says so, as when the migration ran.
+    pub async fn restore_foreign_key(
+        &self,
+        key: &super::keys::DeclaredKey,
+    ) -> Result<(), RunError> {
+        let err = self.bookkeeping_err();
+        let pinned = Pinned::open(self.db).await.map_err(&err)?;
+        let conn = &pinned.conn();
+        let session = self.start_session(conn, false).await.map_err(&err)?;
+        let statement = Statement::from_string(self.backend(), key.add_sql.clone());
+        let result = self.execute(conn, &statement, session).await;
+        pinned.close().await;
+        result.map_err(|e| RunError::CannotRecover {
+            version: key.version.clone(),
+            target: self.target.to_string(),
+            reason: format!(
+                "adding back foreign key {} on {} failed: {}",
+                key.name,
+                key.table,
+                self.target.scrub(&one_line(&e.message))
+            ),
+        })
+    }
+
     /// The CHECK constraints `work` declared that the catalog does not have (MySQL family).
     async fn missing_checks(&self, work: &Work<'_>) -> Result<Vec<String>, DbErr> {
         let declared: Vec<String> = work
@@ -575,10 +604,15 @@ impl Executor<'_> {
         statement: &Statement,
         session: Option<i64>,
     ) -> Result<(), StatementError> {
+        let added_fk = self
+            .inplace_foreign_keys
+            .then(|| AddedForeignKey::parse(&statement.sql))
+            .flatten();
         let run = async {
-            match statement.values {
-                None => conn.execute_unprepared(&statement.sql).await,
-                Some(_) => conn.execute_raw(statement.clone()).await,
+            match (&added_fk, &statement.values) {
+                (Some(fk), _) => fk.add_in_place(conn).await,
+                (None, None) => conn.execute_unprepared(&statement.sql).await.map(|_| ()),
+                (None, Some(_)) => conn.execute_raw(statement.clone()).await.map(|_| ()),
             }
         };
         tokio::pin!(run);
@@ -593,7 +627,12 @@ impl Executor<'_> {
                 }
             }
         };
-        let Err(e) = result else { return Ok(()) };
+        let Err(e) = result else {
+            return match &added_fk {
+                Some(fk) => fk.check_rows(conn).await,
+                None => Ok(()),
+            };
+        };
         let mut err = StatementError::new(e, blockers.flatten());
         if !err.existing_object
             && let Some(index) = concurrent_index(&statement.sql)
@@ -753,6 +792,108 @@ impl<'d> Pinned<'d> {
             }
             Pinned::Shared(_) => {}
         }
+    }
+}
+
+/// `ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES p (id) …` as sea-query writes it
+/// for the MySQL family, run in place: MariaDB and MySQL can add a foreign key without copying
+/// the table only while `foreign_key_checks` is 0, so the statement runs with the checks off for
+/// its session, and the rows are checked by query afterwards, when the key already guards every
+/// new row. The migration's SQL (and so its checksum) stays as written.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AddedForeignKey {
+    pub sql: String,
+    pub table: String,
+    pub name: String,
+    pub column: String,
+    pub ref_table: String,
+    pub ref_column: String,
+}
+
+impl AddedForeignKey {
+    /// The parts of `sql`, when it adds one single-column foreign key to an existing table.
+    pub fn parse(sql: &str) -> Option<Self> {
+        let rest = sql.trim().strip_prefix("ALTER TABLE ")?;
+        let (table, rest) = backquoted(rest)?;
+        let rest = rest.trim_start().strip_prefix("ADD CONSTRAINT ")?;
+        let (name, rest) = backquoted(rest)?;
+        let rest = rest.trim_start().strip_prefix("FOREIGN KEY (")?;
+        let (column, rest) = backquoted(rest)?;
+        let rest = rest
+            .strip_prefix(")")?
+            .trim_start()
+            .strip_prefix("REFERENCES ")?;
+        let (ref_table, rest) = backquoted(rest)?;
+        let rest = rest.trim_start().strip_prefix("(")?;
+        let (ref_column, rest) = backquoted(rest)?;
+        rest.strip_prefix(")")?;
+        Some(Self {
+            sql: sql.trim().to_owned(),
+            table,
+            name,
+            column,
+            ref_table,
+            ref_column,
+        })
+    }
+
+    /// The statement in place, with `foreign_key_checks` off for it alone.
+    async fn add_in_place<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        conn.execute_unprepared("SET SESSION foreign_key_checks = 0")
+            .await?;
+        let added = conn
+            .execute_unprepared(&format!("{}, ALGORITHM=INPLACE", self.sql))
+            .await;
+        let restored = conn
+            .execute_unprepared("SET SESSION foreign_key_checks = 1")
+            .await;
+        added?;
+        restored.map(|_| ())
+    }
+
+    /// A row the key does not allow, found by query; if there is one, the key is dropped again
+    /// and the statement fails as the copying ALTER would have, naming the query that lists them.
+    async fn check_rows<C: ConnectionTrait>(&self, conn: &C) -> Result<(), StatementError> {
+        let orphans = self.orphans_sql();
+        let found = conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::MySql,
+                format!("{orphans} LIMIT 1"),
+            ))
+            .await
+            .map_err(|e| StatementError::new(e, None))?;
+        if found.is_none() {
+            return Ok(());
+        }
+        conn.execute_unprepared(&format!(
+            "ALTER TABLE `{}` DROP FOREIGN KEY `{}`",
+            self.table, self.name
+        ))
+        .await
+        .map_err(|e| StatementError::new(e, None))?;
+        Err(StatementError {
+            message: format!(
+                "rows of {}.{} reference no {}.{}, so foreign key {} cannot be added (it was dropped again); list them with `{orphans}`, fix or delete them, then run up again",
+                self.table, self.column, self.ref_table, self.ref_column, self.name
+            ),
+            lock_timeout: false,
+            missing_object: false,
+            existing_object: false,
+            duplicate_key: false,
+            blockers: None,
+            hint: None,
+            outcome_unknown: false,
+        })
+    }
+
+    fn orphans_sql(&self) -> String {
+        format!(
+            "SELECT c.* FROM `{t}` c WHERE c.`{c}` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `{p}` r WHERE r.`{r}` = c.`{c}`)",
+            t = self.table,
+            c = self.column,
+            p = self.ref_table,
+            r = self.ref_column
+        )
     }
 }
 
@@ -953,6 +1094,45 @@ pub async fn forget_seaql<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_foreign_key_added_to_an_existing_table_is_recognised_with_its_parts() {
+        let sql = "ALTER TABLE `questions` ADD CONSTRAINT `fk_questions_knowledge_point_id` FOREIGN KEY (`knowledge_point_id`) REFERENCES `knowledge_points` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION";
+        let fk = AddedForeignKey::parse(sql).unwrap();
+        assert_eq!(
+            (
+                fk.table.as_str(),
+                fk.name.as_str(),
+                fk.column.as_str(),
+                fk.ref_table.as_str(),
+                fk.ref_column.as_str()
+            ),
+            (
+                "questions",
+                "fk_questions_knowledge_point_id",
+                "knowledge_point_id",
+                "knowledge_points",
+                "id"
+            )
+        );
+        assert_eq!(
+            fk.orphans_sql(),
+            "SELECT c.* FROM `questions` c WHERE c.`knowledge_point_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `knowledge_points` r WHERE r.`id` = c.`knowledge_point_id`)"
+        );
+        let odd = AddedForeignKey::parse(
+            "ALTER TABLE `a``b` ADD CONSTRAINT `f` FOREIGN KEY (`c`) REFERENCES `p` (`id`)",
+        )
+        .unwrap();
+        assert_eq!(odd.table, "a`b");
+        for other in [
+            "ALTER TABLE `t` ADD COLUMN `c` int",
+            "ALTER TABLE `t` DROP FOREIGN KEY `f`",
+            "ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`, `b`) REFERENCES `p` (`a`, `b`)",
+            "CREATE TABLE `t` (`id` int)",
+        ] {
+            assert_eq!(AddedForeignKey::parse(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn declared_checks_are_the_named_check_constraints_of_a_statement() {

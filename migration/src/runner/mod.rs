@@ -19,8 +19,10 @@ mod error;
 pub mod execute;
 pub mod history;
 pub mod interrupt;
+pub mod keys;
 pub mod lock;
 pub mod plan;
+pub mod rows;
 pub mod state;
 pub mod untracked;
 mod wipe;
@@ -266,6 +268,7 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
             seaql_table: M::migration_table_name().to_string(),
             transactional_ddl: profile.map_or(!mysql, |p| p.transactional_ddl),
             verify_checks: profile.map_or(mysql, |p| p.verify_checks),
+            inplace_foreign_keys: profile.is_some_and(|p| p.inplace_foreign_keys),
         }
     }
 
@@ -347,6 +350,20 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                     "{}: was '{}'; took back {changed} statement(s) of it",
                     record.version,
                     record.state.as_str()
+                )));
+            }
+            // Foreign keys the server lost, added back as their migrations declared them.
+            let snapshot = self.snapshot().await?;
+            let up_sql = self
+                .up_sql()
+                .await
+                .map_err(self.db_err("computing checksums"))?;
+            let executor = self.executor();
+            for key in self.missing_keys(&snapshot, up_sql) {
+                executor.restore_foreign_key(&key).await?;
+                progress(&Event::Note(format!(
+                    "{}: foreign key {} on {} was missing; added it back",
+                    key.version, key.name, key.table
                 )));
             }
             self.up_locked(selection, progress).await
@@ -538,6 +555,15 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     }
 
     // ----- read-only: no lock, no DDL -------------------------------------------------------
+
+    /// What rolling back `selection` would do to rows now ([`rows::impact`]), one line per
+    /// `DELETE` of a `down()` that touches any, prefixed with its migration. Changes nothing.
+    pub async fn down_impact(&self, selection: &Selection) -> Result<Vec<String>, RunError> {
+        let plan = self.plan(Direction::Down, selection).await?;
+        rows::impact(self.db, &plan)
+            .await
+            .map_err(self.db_err("counting the rows a rollback changes"))
+    }
 
     /// The SQL `up` (Direction::Up) or `down` would run, per migration, without running it.
     pub async fn plan(

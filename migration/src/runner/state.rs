@@ -1,10 +1,10 @@
 //! The migration state of one database, read without changing anything, and the typed status
 //! built from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, Statement};
 use sea_orm_migration::prelude::{Alias, Query};
 use sea_orm_migration::sea_orm;
 
@@ -12,7 +12,7 @@ use sea_orm_migration::MigratorTrait;
 
 use super::capture::{Direction, capture, checksum};
 use super::history::{self, JournalEntry, Record, State};
-use super::{Event, RunError, Runner, Selection, group_of, lock, plan};
+use super::{Event, RunError, Runner, Selection, group_of, keys, lock, plan};
 
 /// What the database records about its migrations.
 #[derive(Debug, Default)]
@@ -23,6 +23,8 @@ pub struct Snapshot {
     pub history: BTreeMap<String, Record>,
     /// `learndb_migration_journal`, by version.
     pub journal: BTreeMap<String, Vec<JournalEntry>>,
+    /// The foreign keys in the catalog, as (table, name), on the MySQL family ([`super::keys`]).
+    pub foreign_keys: Option<BTreeSet<(String, String)>>,
 }
 
 impl Snapshot {
@@ -50,6 +52,19 @@ impl Snapshot {
             snapshot.history.insert(record.version.clone(), record);
         }
         snapshot.journal = history::journal(db, tables.contains(history::JOURNAL_TABLE)).await?;
+        if db.get_database_backend() == DbBackend::MySql {
+            let rows = db
+                .query_all_raw(Statement::from_string(
+                    DbBackend::MySql,
+                    "SELECT CAST(TABLE_NAME AS CHAR) AS t, CAST(CONSTRAINT_NAME AS CHAR) AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
+                ))
+                .await?;
+            snapshot.foreign_keys = Some(
+                rows.iter()
+                    .filter_map(|r| Some((r.try_get("", "t").ok()?, r.try_get("", "n").ok()?)))
+                    .collect(),
+            );
+        }
         Ok(snapshot)
     }
 
@@ -99,6 +114,8 @@ pub enum MigrationState {
     /// Its last run did not finish: `running`, `failed`, `rolling_back`, `rollback_failed`, or
     /// a state this build does not know.
     Unfinished(history::State),
+    /// Applied, but foreign keys it declared are not in the catalog (the server lost them).
+    ForeignKeysMissing,
 }
 
 impl MigrationState {
@@ -110,6 +127,7 @@ impl MigrationState {
             MigrationState::ChecksumChanged => "checksum changed",
             MigrationState::MissingFile => "missing file",
             MigrationState::Unfinished(state) => state.as_str(),
+            MigrationState::ForeignKeysMissing => "foreign keys missing",
         }
     }
 
@@ -255,6 +273,12 @@ impl<M: MigratorTrait> Runner<'_, M> {
         let names = Self::names();
         let applied_order = snapshot.applied_in_order();
         let out_of_order = plan::out_of_order(&names, &applied_order);
+        let mut lost: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for key in self.missing_keys(&snapshot, up_sql) {
+            lost.entry(key.version)
+                .or_default()
+                .push(format!("{} on {}", key.name, key.table));
+        }
         let mut rows = Vec::new();
         for migration in Self::migrations() {
             let version = migration.name().to_owned();
@@ -287,6 +311,13 @@ impl<M: MigratorTrait> Runner<'_, M> {
                 }
                 (Some(r), _) if in_seaql && r.checksum != current => {
                     MigrationState::ChecksumChanged
+                }
+                _ if in_seaql && lost.contains_key(&version) => {
+                    detail = Some(format!(
+                        "foreign key(s) {} are not in the catalog (the server lost them); `up --recover` adds them back",
+                        lost[&version].join(", ")
+                    ));
+                    MigrationState::ForeignKeysMissing
                 }
                 _ if in_seaql => MigrationState::Applied,
                 (_, Some(newer)) => {
@@ -424,6 +455,29 @@ impl<M: MigratorTrait> Runner<'_, M> {
         self.verify_with(snapshot, up_sql)
     }
 
+    /// The foreign keys the applied migrations declare that the catalog lacks (MySQL family;
+    /// none elsewhere, where DDL is transactional or the keys are part of each table).
+    pub(super) fn missing_keys(
+        &self,
+        snapshot: &Snapshot,
+        up_sql: &BTreeMap<String, Vec<String>>,
+    ) -> Vec<keys::DeclaredKey> {
+        let Some(present) = &snapshot.foreign_keys else {
+            return Vec::new();
+        };
+        let applied: Vec<(&str, &[String])> = snapshot
+            .applied_in_order()
+            .iter()
+            .filter_map(|v| up_sql.get_key_value(v))
+            .map(|(v, sql)| (v.as_str(), sql.as_slice()))
+            .collect();
+        let declared = keys::declared(&applied);
+        keys::missing(&declared, present)
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
     /// [`Runner::verify`] with the migrations' SQL already captured ([`Runner::up_sql`]).
     pub(super) fn verify_with(
         &self,
@@ -431,6 +485,17 @@ impl<M: MigratorTrait> Runner<'_, M> {
         up_sql: &BTreeMap<String, Vec<String>>,
     ) -> Result<(), RunError> {
         self.refuse_unfinished(snapshot)?;
+        let lost = self.missing_keys(snapshot, up_sql);
+        if !lost.is_empty() {
+            return Err(RunError::ForeignKeysMissing {
+                target: self.target.to_string(),
+                keys: lost
+                    .iter()
+                    .map(|k| format!("{} on {} (declared by {})", k.name, k.table, k.version))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
         let names = Self::names();
         let missing: Vec<&String> = snapshot
             .applied

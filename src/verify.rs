@@ -293,7 +293,7 @@ fn applied_set(status: &StatusReport) -> (BTreeSet<String>, Vec<String>) {
         match &row.state {
             MigrationState::Applied
             | MigrationState::ChecksumChanged
-            | MigrationState::ForeignKeysMissing => {
+            | MigrationState::Incomplete => {
                 applied.insert(row.version.clone());
             }
             MigrationState::Pending | MigrationState::OutOfOrder => {}

@@ -392,27 +392,29 @@ mod orphan_rows {
 }
 
 /// What an older learndb left after such a crash, or a server that lost keys some other way:
-/// foreign keys that applied migrations declare are gone. `status --check` names them and
-/// fails, every changing command refuses naming `up --recover`, and that adds them back with
-/// the declaring migration's own clause; then `status --check` and `verify` pass.
+/// foreign keys, an index and a check that applied migrations declare are gone. `status --check`
+/// names them and fails, every changing command refuses naming `up --recover`, and that adds
+/// them back with the declaring migration's own clause; then `status --check` and `verify` pass.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql_foreign_keys_the_server_lost_are_found_and_added_back_by_up_recover() {
+async fn mysql_keys_and_checks_the_server_lost_are_found_and_added_back_by_up_recover() {
     let t = TestDb::migrated(Backend::MySql).await;
-    for (table, fk) in [
-        ("questions", "fk_questions_quiz_id"),
-        ("enrollments", "fk_enrollments_student_id"),
+    for drop in [
+        "ALTER TABLE `questions` DROP FOREIGN KEY `fk_questions_quiz_id`",
+        "ALTER TABLE `enrollments` DROP FOREIGN KEY `fk_enrollments_student_id`",
+        "ALTER TABLE `users` DROP KEY `ix_users_last_login`",
+        "ALTER TABLE `users` DROP CONSTRAINT `ck_users_counters`",
     ] {
-        t.exec(&format!("ALTER TABLE `{table}` DROP FOREIGN KEY `{fk}`"))
-            .await
-            .unwrap();
+        t.exec(drop).await.unwrap();
     }
     let o = learndb_migrate(&t.url, &["status", "--check"], &[]);
     let out = stdout(&o);
     assert!(!o.status.success(), "{}", show(&o));
     for needle in [
-        "foreign keys missing",
-        "fk_questions_quiz_id on questions",
-        "fk_enrollments_student_id on enrollments",
+        "incomplete",
+        "foreign key fk_questions_quiz_id on questions",
+        "foreign key fk_enrollments_student_id on enrollments",
+        "index ix_users_last_login on users",
+        "check ck_users_counters on users",
         "up --recover",
     ] {
         assert!(
@@ -427,7 +429,7 @@ async fn mysql_foreign_keys_the_server_lost_are_found_and_added_back_by_up_recov
         assert!(
             !o.status.success()
                 && err.lines().count() == 1
-                && err.contains("fk_questions_quiz_id on questions")
+                && err.contains("foreign key fk_questions_quiz_id on questions")
                 && err.contains("`up --recover`"),
             "{args:?}: {}",
             show(&o)

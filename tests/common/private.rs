@@ -237,6 +237,36 @@ impl Drop for PrivatePostgres {
     }
 }
 
+/// A data directory made by `mariadb-install-db` once per test process, which each server
+/// copies: installs running side by side fail now and then, and a copy takes milliseconds.
+fn mariadb_template(install: &Path) -> PathBuf {
+    static TEMPLATE: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+    let mut template = TEMPLATE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(data) = template.as_ref() {
+        return data.clone();
+    }
+    // Kept for the life of the process (the folder is small).
+    let dir = tempfile::tempdir().expect("a temporary folder").keep();
+    chown("mysql", &dir);
+    let data = dir.join("data");
+    checked(
+        "mariadb-install-db",
+        Command::new(install)
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--user=mysql",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ])
+            .output(),
+    );
+    *template = Some(data.clone());
+    data
+}
+
 /// A MariaDB server of this test's own (root without a password, on loopback).
 pub struct PrivateMariaDb {
     pub port: u16,
@@ -262,20 +292,18 @@ impl PrivateMariaDb {
             )
         };
         let dir = tempfile::tempdir().expect("a temporary folder");
-        chown("mysql", dir.path());
         let data = dir.path().join("data");
-        checked(
-            "mariadb-install-db",
-            Command::new(install)
-                .arg("--no-defaults")
-                .arg(format!("--datadir={}", data.display()))
-                .args([
-                    "--user=mysql",
-                    "--auth-root-authentication-method=normal",
-                    "--skip-test-db",
-                ])
-                .output(),
+        let o = Command::new("cp")
+            .arg("-a")
+            .arg(mariadb_template(install))
+            .arg(&data)
+            .output()
+            .expect("cp runs");
+        assert!(
+            o.status.success(),
+            "copying the MariaDB data directory: {o:?}"
         );
+        chown("mysql", dir.path());
         let mut server = Self {
             port: free_port(),
             server: None,

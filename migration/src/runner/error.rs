@@ -77,9 +77,9 @@ pub enum RunError {
         what: String,
     },
     #[error(
-        "refusing to run: foreign keys that applied migrations declare are not in the catalog of {target}: {keys}; the server lost them (MariaDB crash recovery after a copying ALTER can); run `up --recover`, which adds them back with their migrations' own statements and checks the rows; nothing was changed"
+        "refusing to run: keys or checks that applied migrations declare are not in the catalog of {target}: {keys}; the server lost them (MariaDB crash recovery after a copying ALTER can); run `up --recover`, which adds them back with their migrations' own statements (a foreign key checked against the rows); nothing was changed"
     )]
-    ForeignKeysMissing { target: String, keys: String },
+    Incomplete { target: String, keys: String },
     #[error(
         "{version} is not in a failed or interrupted state on {target} (it is {state}); nothing to resolve"
     )]

@@ -443,13 +443,10 @@ impl Executor<'_> {
         txn.commit().await.map_err(&err)
     }
 
-    /// Adds back a foreign key the server lost, with the statement of the migration that
-    /// declared it ([`super::keys`]): in place and checked against the rows where the profile
-    /// says so, as when the migration ran.
-    pub async fn restore_foreign_key(
-        &self,
-        key: &super::keys::DeclaredKey,
-    ) -> Result<(), RunError> {
+    /// Adds back a key, index or check the server lost, with the statement of the migration that
+    /// declared it ([`super::keys`]); a foreign key in place and checked against the rows where
+    /// the profile says so, as when the migration ran.
+    pub async fn restore_key(&self, key: &super::keys::DeclaredKey) -> Result<(), RunError> {
         let err = self.bookkeeping_err();
         let pinned = Pinned::open(self.db).await.map_err(&err)?;
         let conn = &pinned.conn();
@@ -461,9 +458,8 @@ impl Executor<'_> {
             version: key.version.clone(),
             target: self.target.to_string(),
             reason: format!(
-                "adding back foreign key {} on {} failed: {}",
-                key.name,
-                key.table,
+                "adding back {} failed: {}",
+                key.describe(),
                 self.target.scrub(&one_line(&e.message))
             ),
         })

@@ -352,7 +352,8 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                     record.state.as_str()
                 )));
             }
-            // Foreign keys the server lost, added back as their migrations declared them.
+            // Keys, indexes and checks the server lost, added back as their migrations declared
+            // them.
             let snapshot = self.snapshot().await?;
             let up_sql = self
                 .up_sql()
@@ -360,10 +361,11 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
                 .map_err(self.db_err("computing checksums"))?;
             let executor = self.executor();
             for key in self.missing_keys(&snapshot, up_sql) {
-                executor.restore_foreign_key(&key).await?;
+                executor.restore_key(&key).await?;
                 progress(&Event::Note(format!(
-                    "{}: foreign key {} on {} was missing; added it back",
-                    key.version, key.name, key.table
+                    "{}: {} was missing; added it back",
+                    key.version,
+                    key.describe()
                 )));
             }
             self.up_locked(selection, progress).await
@@ -559,6 +561,9 @@ impl<'a, M: MigratorTrait> Runner<'a, M> {
     /// What rolling back `selection` would do to rows now ([`rows::impact`]), one line per
     /// `DELETE` of a `down()` that touches any, prefixed with its migration. Changes nothing.
     pub async fn down_impact(&self, selection: &Selection) -> Result<Vec<String>, RunError> {
+        // A server that refuses the rollback is refused before anything is counted (a standby
+        // would fail the counting DELETE instead).
+        self.profile().await?;
         let plan = self.plan(Direction::Down, selection).await?;
         rows::impact(self.db, &plan)
             .await

@@ -23,8 +23,9 @@ pub struct Snapshot {
     pub history: BTreeMap<String, Record>,
     /// `learndb_migration_journal`, by version.
     pub journal: BTreeMap<String, Vec<JournalEntry>>,
-    /// The foreign keys in the catalog, as (table, name), on the MySQL family ([`super::keys`]).
-    pub foreign_keys: Option<BTreeSet<(String, String)>>,
+    /// The foreign keys, checks and indexes in the catalog, on the MySQL family
+    /// ([`super::keys`]).
+    pub catalog_keys: Option<BTreeSet<keys::KeyId>>,
 }
 
 impl Snapshot {
@@ -56,12 +57,24 @@ impl Snapshot {
             let rows = db
                 .query_all_raw(Statement::from_string(
                     DbBackend::MySql,
-                    "SELECT CAST(TABLE_NAME AS CHAR) AS t, CAST(CONSTRAINT_NAME AS CHAR) AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
+                    "SELECT CAST(CONSTRAINT_TYPE AS CHAR) AS k, CAST(TABLE_NAME AS CHAR) AS t, CAST(CONSTRAINT_NAME AS CHAR) AS n
+                     FROM information_schema.TABLE_CONSTRAINTS
+                     WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_TYPE IN ('FOREIGN KEY', 'CHECK')
+                     UNION
+                     SELECT 'INDEX', CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR)
+                     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()",
                 ))
                 .await?;
-            snapshot.foreign_keys = Some(
+            snapshot.catalog_keys = Some(
                 rows.iter()
-                    .filter_map(|r| Some((r.try_get("", "t").ok()?, r.try_get("", "n").ok()?)))
+                    .filter_map(|r| {
+                        let kind = match r.try_get::<String>("", "k").ok()?.as_str() {
+                            "FOREIGN KEY" => keys::Kind::ForeignKey,
+                            "CHECK" => keys::Kind::Check,
+                            _ => keys::Kind::Index,
+                        };
+                        Some((kind, r.try_get("", "t").ok()?, r.try_get("", "n").ok()?))
+                    })
                     .collect(),
             );
         }
@@ -114,8 +127,9 @@ pub enum MigrationState {
     /// Its last run did not finish: `running`, `failed`, `rolling_back`, `rollback_failed`, or
     /// a state this build does not know.
     Unfinished(history::State),
-    /// Applied, but foreign keys it declared are not in the catalog (the server lost them).
-    ForeignKeysMissing,
+    /// Applied, but foreign keys, indexes or checks it declared are not in the catalog (the
+    /// server lost them).
+    Incomplete,
 }
 
 impl MigrationState {
@@ -127,7 +141,7 @@ impl MigrationState {
             MigrationState::ChecksumChanged => "checksum changed",
             MigrationState::MissingFile => "missing file",
             MigrationState::Unfinished(state) => state.as_str(),
-            MigrationState::ForeignKeysMissing => "foreign keys missing",
+            MigrationState::Incomplete => "incomplete",
         }
     }
 
@@ -275,9 +289,9 @@ impl<M: MigratorTrait> Runner<'_, M> {
         let out_of_order = plan::out_of_order(&names, &applied_order);
         let mut lost: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for key in self.missing_keys(&snapshot, up_sql) {
-            lost.entry(key.version)
+            lost.entry(key.version.clone())
                 .or_default()
-                .push(format!("{} on {}", key.name, key.table));
+                .push(key.describe());
         }
         let mut rows = Vec::new();
         for migration in Self::migrations() {
@@ -314,10 +328,10 @@ impl<M: MigratorTrait> Runner<'_, M> {
                 }
                 _ if in_seaql && lost.contains_key(&version) => {
                     detail = Some(format!(
-                        "foreign key(s) {} are not in the catalog (the server lost them); `up --recover` adds them back",
+                        "{} not in the catalog (the server lost it); `up --recover` adds it back",
                         lost[&version].join(", ")
                     ));
-                    MigrationState::ForeignKeysMissing
+                    MigrationState::Incomplete
                 }
                 _ if in_seaql => MigrationState::Applied,
                 (_, Some(newer)) => {
@@ -455,14 +469,14 @@ impl<M: MigratorTrait> Runner<'_, M> {
         self.verify_with(snapshot, up_sql)
     }
 
-    /// The foreign keys the applied migrations declare that the catalog lacks (MySQL family;
-    /// none elsewhere, where DDL is transactional or the keys are part of each table).
+    /// The foreign keys, indexes and checks the applied migrations declare that the catalog
+    /// lacks (MySQL family; none elsewhere, where DDL is transactional).
     pub(super) fn missing_keys(
         &self,
         snapshot: &Snapshot,
         up_sql: &BTreeMap<String, Vec<String>>,
     ) -> Vec<keys::DeclaredKey> {
-        let Some(present) = &snapshot.foreign_keys else {
+        let Some(present) = &snapshot.catalog_keys else {
             return Vec::new();
         };
         let applied: Vec<(&str, &[String])> = snapshot
@@ -487,11 +501,11 @@ impl<M: MigratorTrait> Runner<'_, M> {
         self.refuse_unfinished(snapshot)?;
         let lost = self.missing_keys(snapshot, up_sql);
         if !lost.is_empty() {
-            return Err(RunError::ForeignKeysMissing {
+            return Err(RunError::Incomplete {
                 target: self.target.to_string(),
                 keys: lost
                     .iter()
-                    .map(|k| format!("{} on {} (declared by {})", k.name, k.table, k.version))
+                    .map(|k| format!("{} (declared by {})", k.describe(), k.version))
                     .collect::<Vec<_>>()
                     .join(", "),
             });

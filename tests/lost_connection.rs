@@ -68,14 +68,7 @@ async fn cut_each_migration(backend: Backend, pick: fn(&[String]) -> Option<&Str
             show(&o)
         );
     }
-    let o = learndb_migrate(&t.url, &["status", "--check"], &[]);
-    assert!(o.status.success(), "{}", show(&o));
-    let dir = tempfile::tempdir().unwrap();
-    let o = command(&learndb_bin(), dir.path())
-        .args(["verify", "-u", &t.url])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "verify: {}", show(&o));
+    assert_current_and_verified(&t.url, "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,10 +120,5 @@ async fn leftovers_without_history_are_taken_back_by_resolve_rolled_back(backend
     );
     let o = learndb_migrate(&t.url, &["up"], &[]);
     assert!(o.status.success(), "{}", show(&o));
-    let dir = tempfile::tempdir().unwrap();
-    let o = command(&learndb_bin(), dir.path())
-        .args(["verify", "-u", &t.url])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "verify: {}", show(&o));
+    assert_current_and_verified(&t.url, "");
 }

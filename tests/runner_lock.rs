@@ -646,3 +646,47 @@ fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
     }
     panic!("in 20 runs of `up`, no moment was found where SQLite's write lock kept readers out");
 }
+
+/// The lock file shared by every name of a SQLite file lives in the temporary folder, so another
+/// user may have created it: a run that cannot write it still locks it (flock on a read-only
+/// descriptor) instead of failing. As root, the run is made as `nobody` on a lock file root owns;
+/// otherwise the lock file is made read-only for its owner, which refuses writing the same way.
+#[test]
+fn a_sqlite_lock_file_this_user_cannot_write_still_locks() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    std::fs::write(&db, b"").unwrap();
+    let meta = std::fs::metadata(&db).unwrap();
+    let lock =
+        std::env::temp_dir().join(format!("learndb-sqlite-{}-{}.lock", meta.dev(), meta.ino()));
+    let _ = std::fs::remove_file(&lock);
+    std::fs::write(&lock, b"").unwrap();
+    let mode = if root { 0o644 } else { 0o444 };
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(mode)).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let o = if root {
+        for path in [dir.path(), db.as_path()] {
+            let chown = Command::new("chown")
+                .args(["nobody"])
+                .arg(path)
+                .output()
+                .unwrap();
+            assert!(chown.status.success(), "{chown:?}");
+        }
+        Command::new("runuser")
+            .args(["-u", "nobody", "--"])
+            .arg(learndb_bin())
+            .args(["migrate", "-u", &url, "up"])
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    } else {
+        migrate(dir.path(), &url, &["up"])
+    };
+    let _ = std::fs::remove_file(&lock);
+    assert!(o.status.success(), "{}", show(&o));
+    assert!(stdout(&o).contains("Applied"), "{}", show(&o));
+}

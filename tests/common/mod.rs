@@ -384,6 +384,19 @@ pub fn learndb_migrate(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output
         .expect("the learndb binary starts")
 }
 
+/// `learndb migrate status --check` and `learndb verify` on `url` both pass: every migration
+/// applied and the catalog what the migrations make. `context` prefixes a failure.
+pub fn assert_current_and_verified(url: &str, context: &str) {
+    let o = learndb_migrate(url, &["status", "--check"], &[]);
+    assert!(o.status.success(), "{context}status --check: {}", show(&o));
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    let o = command(&learndb_bin(), dir.path())
+        .args(["verify", "-u", url])
+        .output()
+        .expect("the learndb binary starts");
+    assert!(o.status.success(), "{context}verify: {}", show(&o));
+}
+
 /// Starts `n` commands at once (each made by `make`), as replicas start, and waits for them all.
 /// `path` with every character but `/` percent-encoded: another spelling of the same file in a
 /// `sqlite://` URL (the driver decodes it). For ASCII paths, as temporary folders are.

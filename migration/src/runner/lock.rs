@@ -238,11 +238,18 @@ impl MigrationLock {
                 let deadline = Instant::now() + timeout;
                 let mut files: Vec<File> = Vec::new();
                 for path in sqlite_lock_files(target, db).await {
+                    // A lock file another user created (the shared one in the temporary folder)
+                    // may not be writable here: flock works on a read-only descriptor too; only
+                    // the holder's name is then not written.
                     let mut file = OpenOptions::new()
                         .create(true)
                         .truncate(false)
                         .write(true)
                         .open(&path)
+                        .or_else(|e| match e.kind() {
+                            std::io::ErrorKind::PermissionDenied => File::open(&path),
+                            _ => Err(e),
+                        })
                         .map_err(|e| failed(format!("{}: {e}", path.display())))?;
                     loop {
                         match file.try_lock() {

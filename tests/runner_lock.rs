@@ -569,9 +569,10 @@ fn signal(child: &std::process::Child, sig: &str) {
     assert!(o.status.success(), "kill {sig}: {o:?}");
 }
 
-/// An `up` on SQLite frozen (SIGSTOP) while it holds SQLite's write lock: `status`, `verify` and
-/// `doctor` wait for it as long as --connect-timeout says, and if it is not released name the
-/// learndb run that holds it, in one line; once the run goes on, the waiting `status` succeeds.
+/// An `up` on SQLite frozen (SIGSTOP) while it holds SQLite's write lock: `status` waits for it
+/// up to `--lock-timeout`, `verify` and `doctor` up to `--connect-timeout`, and if it is not
+/// released each names the learndb run that holds it, in one line; once the run goes on, a
+/// `status` and a second `up` that were waiting succeed.
 #[test]
 fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
     let bin = learndb_bin();
@@ -584,6 +585,7 @@ fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
             .spawn()
             .unwrap();
         // Freeze it at moments spread over the run until readers meet its write lock.
+        let status = ["migrate", "-u", &url, "status", "--lock-timeout", "1"];
         let mut caught = None;
         for step in 0..400u64 {
             std::thread::sleep(std::time::Duration::from_millis(
@@ -593,10 +595,7 @@ fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
             if up.try_wait().unwrap().is_some() {
                 break;
             }
-            let probe = command(&bin, dir.path())
-                .args(["migrate", "-u", &url, "status", "--connect-timeout", "1"])
-                .output()
-                .unwrap();
+            let probe = command(&bin, dir.path()).args(status).output().unwrap();
             if stderr(&probe).contains("is locked") {
                 caught = Some(probe);
                 break;
@@ -608,12 +607,18 @@ fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
             up.wait().unwrap();
             continue;
         };
-        for args in [
-            vec!["migrate", "-u", &url, "status", "--connect-timeout", "1"],
-            vec!["verify", "-u", &url, "--connect-timeout", "1"],
-            vec!["doctor", "-u", &url, "--connect-timeout", "1"],
+        for (args, option) in [
+            (status.to_vec(), "--lock-timeout"),
+            (
+                vec!["verify", "-u", &url, "--connect-timeout", "1"],
+                "--connect-timeout",
+            ),
+            (
+                vec!["doctor", "-u", &url, "--connect-timeout", "1"],
+                "--connect-timeout",
+            ),
         ] {
-            let o = if args[1] == "-u" && args[0] == "migrate" {
+            let o = if args[0] == "migrate" {
                 probe.clone()
             } else {
                 command(&bin, dir.path()).args(&args).output().unwrap()
@@ -625,22 +630,42 @@ fn reading_commands_wait_for_a_frozen_sqlite_up_and_name_it() {
                 "is locked: a learndb migration (",
                 " since ",
                 "after 1 s",
-                "--connect-timeout",
+                &format!("raise {option}"),
             ] {
                 assert!(err.contains(needle), "{args:?} lacks {needle:?}: {err}");
             }
         }
-        // A reader that waits long enough sees the run through.
-        let waiting = command(&bin, dir.path())
-            .args(["migrate", "-u", &url, "status", "--connect-timeout", "30"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1500));
+        // Commands that wait long enough see the run through: a reader, and a second `up`
+        // (which waits as long as for the migration lock, as on the other backends).
+        let waiting: Vec<std::process::Child> = [
+            vec!["migrate", "-u", &url, "status", "--lock-timeout", "30"],
+            vec![
+                "migrate",
+                "-u",
+                &url,
+                "up",
+                "--lock-timeout",
+                "30",
+                "--connect-timeout",
+                "1",
+            ],
+        ]
+        .iter()
+        .map(|args| {
+            command(&bin, dir.path())
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+        std::thread::sleep(std::time::Duration::from_millis(2500));
         signal(&up, "-CONT");
-        let o = waiting.wait_with_output().unwrap();
-        assert!(o.status.success(), "the waiting status: {}", show(&o));
+        for child in waiting {
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "a waiting command: {}", show(&o));
+        }
         assert!(up.wait().unwrap().success());
         return;
     }

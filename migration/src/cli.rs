@@ -484,6 +484,11 @@ async fn execute(cli: MigrateCli) -> Result<(), CliError> {
     if let Some(question) = &question {
         refuse_unconfirmed(question, &target, &environment).map_err(CliError::Refused)?;
     }
+    // On SQLite, another process's write lock is waited for as long as the migration lock.
+    let target = target.wait_for_sqlite_lock(
+        Duration::from_secs(cli.options.lock_timeout),
+        "--lock-timeout",
+    );
     let session = open_target(target, &environment, cli.options.db.connect_timeout).await?;
     let mut header = session.header.clone();
     if !matches!(command, MigrateCommand::Status { .. })

@@ -45,6 +45,9 @@ pub struct Target {
     backend: DbBackend,
     /// The password in every form it may be printed in (as written, decoded, escaped).
     secrets: Vec<String>,
+    /// How long SQLite's write lock held by another process is waited for, and the option that
+    /// sets it ([`Target::wait_for_sqlite_lock`]); the connect timeout otherwise.
+    sqlite_wait: Option<(Duration, &'static str)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,12 +82,13 @@ pub enum ConnectError {
     SqliteOpen { target: String, reason: String },
     /// SQLite's write lock is held by another connection longer than the connect timeout.
     #[error(
-        "{target} is locked: {holder} holds its write lock, still after {waited} s of waiting (SQLite: {reason}); wait until it finishes, or raise --connect-timeout"
+        "{target} is locked: {holder} holds its write lock, still after {waited} s of waiting (SQLite: {reason}); wait until it finishes, or raise {option}"
     )]
     SqliteBusy {
         target: String,
         holder: String,
         waited: u64,
+        option: &'static str,
         reason: String,
     },
     #[error("cannot connect to {target}: {reason}")]
@@ -230,6 +234,7 @@ impl Target {
             source,
             backend,
             secrets,
+            sqlite_wait: None,
         })
     }
 
@@ -241,7 +246,22 @@ impl Target {
             source: Source::Connection,
             backend,
             secrets: Vec::new(),
+            sqlite_wait: None,
         }
+    }
+
+    /// Waits `wait` (the value of `option`, for the message) for SQLite's write lock held by
+    /// another process, instead of the connect timeout: the migrate commands wait for it as
+    /// long as for the migration lock (`--lock-timeout`), as they wait on the other backends.
+    pub fn wait_for_sqlite_lock(mut self, wait: Duration, option: &'static str) -> Self {
+        self.sqlite_wait = Some((wait, option));
+        self
+    }
+
+    /// How long SQLite's write lock is waited for, and the option that says so.
+    fn sqlite_busy_wait(&self, connect_timeout: Duration) -> (Duration, &'static str) {
+        self.sqlite_wait
+            .unwrap_or((connect_timeout, "--connect-timeout"))
     }
 
     pub fn url(&self) -> &str {
@@ -320,13 +340,20 @@ impl Target {
         // A few cached statements on SQLite: learndb's statements run once (DDL, catalog reads)
         // or are bulk inserts of up to 32,766 parameters, whose compiled programs take MBs
         // each; sqlx's default of 100 of them held 200 MB while seeding scale 100.
-        // SQLite's write lock is waited for as long as a server is waited for (`--connect-timeout`,
-        // not sqlx's fixed 5 s): a reader meets it while a migration commits.
+        // SQLite's write lock held by another process is waited for as long as a server is
+        // (`--connect-timeout`; the migrate commands: `--lock-timeout`), not sqlx's fixed 5 s: a
+        // reader meets it while a migration commits.
+        let (busy, _) = self.sqlite_busy_wait(timeout);
         #[cfg(feature = "sqlite")]
-        options.map_sqlx_sqlite_opts(move |o| o.statement_cache_capacity(4).busy_timeout(timeout));
+        options.map_sqlx_sqlite_opts(move |o| o.statement_cache_capacity(4).busy_timeout(busy));
+        let wait = if self.backend == DbBackend::Sqlite {
+            timeout.max(busy)
+        } else {
+            timeout
+        };
+        options.acquire_timeout(wait);
         let attempt =
-            tokio::time::timeout(timeout + Duration::from_secs(1), Database::connect(options))
-                .await;
+            tokio::time::timeout(wait + Duration::from_secs(1), Database::connect(options)).await;
         match attempt {
             Ok(Ok(db)) => Ok(db),
             Ok(Err(err)) => Err(self.classify(&err, timeout)),
@@ -440,7 +467,8 @@ impl Target {
                                 || "another connection (not a learndb migration)".to_owned(),
                                 |who| format!("a learndb migration ({who})"),
                             ),
-                            waited: timeout.as_secs(),
+                            waited: self.sqlite_busy_wait(timeout).0.as_secs(),
+                            option: self.sqlite_busy_wait(timeout).1,
                             target,
                             reason,
                         }

@@ -656,7 +656,12 @@ pub fn redact_text(text: &str) -> String {
         // Before this `://`, in the same word: a `:` there means the word is no `scheme://`
         // URL but `scheme:user:password@…` whose password holds a `://` (as `redact` reads
         // it), so all from that `:` to the word's last `@` is user info.
-        let word = rest[..i].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+        // (The whitespace may be wider than a byte: U+00A0 is two.)
+        let word = rest[..i]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(w, c)| w + c.len_utf8());
         if let (Some(colon), Some(at)) = (rest[word..i].find(':'), after[..end].rfind('@')) {
             out.push_str(&rest[..word + colon + 1]);
             out.push_str("***");
@@ -1063,6 +1068,16 @@ mod tests {
         percent_encoding::percent_decode_str(password)
             .decode_utf8_lossy()
             .into_owned()
+    }
+
+    /// Found by the property below: a word boundary at a whitespace wider than one byte.
+    #[test]
+    fn urls_after_wide_whitespace_are_redacted_without_panicking() {
+        for space in ['\u{a0}', '\u{2003}', '\u{3000}'] {
+            let text = format!("x{space}postgres://u:secret@h/db and{space}mysql:u:p://w@h");
+            let out = redact_text(&text);
+            assert!(!out.contains("secret") && !out.contains("p://w"), "{out}");
+        }
     }
 
     proptest! {

@@ -237,8 +237,11 @@ impl Drop for PrivatePostgres {
     }
 }
 
-/// A data directory made by `mariadb-install-db` once per test process, which each server
-/// copies: installs running side by side fail now and then, and a copy takes milliseconds.
+/// A data directory made by `mariadb-install-db` once for this machine's MariaDB build, which
+/// each server copies: installs running side by side fail now and then, and a copy takes
+/// milliseconds. It is kept in the temporary folder under a name that carries the build
+/// (`mariadbd`'s size and mtime), made in a folder of its own and renamed into place, so
+/// concurrent test processes agree on one and no run leaves another behind.
 fn mariadb_template(install: &Path) -> PathBuf {
     static TEMPLATE: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
     let mut template = TEMPLATE
@@ -247,24 +250,31 @@ fn mariadb_template(install: &Path) -> PathBuf {
     if let Some(data) = template.as_ref() {
         return data.clone();
     }
-    // Kept for the life of the process (the folder is small).
-    let dir = tempfile::tempdir().expect("a temporary folder").keep();
-    chown("mysql", &dir);
-    let data = dir.join("data");
-    checked(
-        "mariadb-install-db",
-        Command::new(install)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .args([
-                "--user=mysql",
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-            ])
-            .output(),
-    );
-    *template = Some(data.clone());
-    data
+    let build = std::fs::metadata("/usr/sbin/mariadbd")
+        .map(|m| format!("{}-{}", m.len(), m.mtime()))
+        .unwrap_or_default();
+    let kept = std::env::temp_dir().join(format!("learndb-test-mariadb-{build}"));
+    if !kept.join("mysql").is_dir() {
+        let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("a temporary folder");
+        chown("mysql", dir.path());
+        let data = dir.path().join("data");
+        checked(
+            "mariadb-install-db",
+            Command::new(install)
+                .arg("--no-defaults")
+                .arg(format!("--datadir={}", data.display()))
+                .args([
+                    "--user=mysql",
+                    "--auth-root-authentication-method=normal",
+                    "--skip-test-db",
+                ])
+                .output(),
+        );
+        // Another process may have won the race; its copy is as good.
+        let _ = std::fs::rename(&data, &kept);
+    }
+    *template = Some(kept.clone());
+    kept
 }
 
 /// A MariaDB server of this test's own (root without a password, on loopback).

@@ -462,13 +462,14 @@ impl Target {
                     (DbBackend::Sqlite, code)
                         if code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)) =>
                     {
+                        let (waited, option) = self.sqlite_busy_wait(timeout);
                         ConnectError::SqliteBusy {
                             holder: crate::runner::lock::sqlite_holder(self).map_or_else(
                                 || "another connection (not a learndb migration)".to_owned(),
                                 |who| format!("a learndb migration ({who})"),
                             ),
-                            waited: self.sqlite_busy_wait(timeout).0.as_secs(),
-                            option: self.sqlite_busy_wait(timeout).1,
+                            waited: waited.as_secs(),
+                            option,
                             target,
                             reason,
                         }
